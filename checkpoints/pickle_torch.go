@@ -1,0 +1,246 @@
+package checkpoints
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The meaning given to the pickle of a PyTorch state dict (`data.pkl`): only the globals below are
+// accepted; any other global is an error naming it.
+
+// torchGlobal is an allowed callable global.
+type torchGlobal string
+
+const (
+	globalOrderedDict       torchGlobal = "collections.OrderedDict"
+	globalRebuildTensor     torchGlobal = "torch._utils._rebuild_tensor"
+	globalRebuildTensorV2   torchGlobal = "torch._utils._rebuild_tensor_v2"
+	globalRebuildParameter  torchGlobal = "torch._utils._rebuild_parameter"
+	globalRebuildParamState torchGlobal = "torch._utils._rebuild_parameter_with_state"
+	maxTorchDims                        = 64
+	maxTorchStorageElements             = maxElements
+)
+
+// torchStorageType is a `torch.<X>Storage` class used in persistent ids; it names the element dtype.
+type torchStorageType struct{ dtype string }
+
+var torchStorageDTypes = map[string]string{
+	"FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16", "DoubleStorage": "F64",
+	"LongStorage": "I64", "IntStorage": "I32", "ShortStorage": "I16", "CharStorage": "I8",
+	"ByteStorage": "U8", "BoolStorage": "BOOL",
+}
+
+// torchStorage is a storage referenced by a persistent id ('storage', type, key, location, numel).
+type torchStorage struct {
+	dtype string
+	key   string
+	numel int64
+}
+
+// torchTensorRef is a tensor view on a storage, as rebuilt by _rebuild_tensor_v2.
+type torchTensorRef struct {
+	storage *torchStorage
+	offset  int64
+	size    []int
+	stride  []int64
+}
+
+// torchEntry is one (key, tensor) of the state dict, in pickle order.
+type torchEntry struct {
+	name string
+	ref  *torchTensorRef
+}
+
+// parseTorchPickle runs the restricted unpickler on data.pkl and returns the state dict entries. Storages
+// with the same key are shared (tied weights); their dtype must agree.
+func parseTorchPickle(data []byte) ([]torchEntry, error) {
+	storages := map[string]*torchStorage{}
+	u := &unpickler{
+		data:       data,
+		findGlobal: findTorchGlobal,
+		persistentLoad: func(pid any) (any, error) {
+			return loadTorchStorage(pid, storages)
+		},
+		reduce: reduceTorch,
+		build:  buildTorch,
+	}
+	v, err := u.run()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(*pickleDict)
+	if !ok {
+		return nil, fmt.Errorf("top-level object is a %s, not a state dict", pickleTypeName(v))
+	}
+	entries := make([]torchEntry, 0, len(d.keys))
+	for i, k := range d.keys {
+		name, ok := k.(string)
+		if !ok {
+			return nil, fmt.Errorf("state dict key #%d is a %s, not a string", i, pickleTypeName(k))
+		}
+		ref, ok := d.vals[i].(*torchTensorRef)
+		if !ok {
+			return nil, fmt.Errorf("state dict entry %q is a %s, not a tensor (nested checkpoints are not supported)",
+				name, pickleTypeName(d.vals[i]))
+		}
+		entries = append(entries, torchEntry{name: name, ref: ref})
+	}
+	return entries, nil
+}
+
+func findTorchGlobal(module, name string) (any, error) {
+	full := module + "." + name
+	switch torchGlobal(full) {
+	case globalOrderedDict, globalRebuildTensor, globalRebuildTensorV2, globalRebuildParameter, globalRebuildParamState:
+		return torchGlobal(full), nil
+	}
+	if module == "torch" {
+		if dt, ok := torchStorageDTypes[name]; ok {
+			return torchStorageType{dtype: dt}, nil
+		}
+	}
+	return nil, fmt.Errorf("forbidden pickle global %q (only OrderedDict, torch._utils._rebuild_tensor*/_rebuild_parameter* and torch.*Storage are allowed)", full)
+}
+
+func loadTorchStorage(pid any, storages map[string]*torchStorage) (any, error) {
+	t, ok := pid.(pickleTuple)
+	if !ok || len(t) != 5 {
+		return nil, errors.New("persistent id is not a 5-tuple ('storage', type, key, location, numel)")
+	}
+	if tag, _ := t[0].(string); tag != "storage" {
+		return nil, errors.New("persistent id does not start with 'storage'")
+	}
+	st, ok := t[1].(torchStorageType)
+	if !ok {
+		return nil, fmt.Errorf("persistent id storage type is a %s, not a torch storage class", pickleTypeName(t[1]))
+	}
+	key, ok1 := t[2].(string)
+	_, ok2 := t[3].(string)
+	numel, ok3 := t[4].(int64)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, errors.New("persistent id needs a string key, a string location and an int numel")
+	}
+	if numel < 0 || numel > maxTorchStorageElements {
+		return nil, fmt.Errorf("storage %q: invalid numel %d", key, numel)
+	}
+	if s, ok := storages[key]; ok {
+		if s.dtype != st.dtype || s.numel != numel {
+			return nil, fmt.Errorf("storage %q used as %s[%d] and as %s[%d]", key, s.dtype, s.numel, st.dtype, numel)
+		}
+		return s, nil
+	}
+	s := &torchStorage{dtype: st.dtype, key: key, numel: numel}
+	storages[key] = s
+	return s, nil
+}
+
+func reduceTorch(callable any, args pickleTuple) (any, error) {
+	g, ok := callable.(torchGlobal)
+	if !ok {
+		return nil, fmt.Errorf("REDUCE on a %s, which is not an allowed callable", pickleTypeName(callable))
+	}
+	switch g {
+	case globalOrderedDict:
+		if len(args) != 0 {
+			return nil, errors.New("OrderedDict() with arguments is not supported")
+		}
+		return newPickleDict(), nil
+	case globalRebuildTensor:
+		if len(args) != 4 {
+			return nil, fmt.Errorf("%s takes 4 arguments, got %d", g, len(args))
+		}
+		return rebuildTensor(args)
+	case globalRebuildTensorV2:
+		if len(args) != 6 && len(args) != 7 {
+			return nil, fmt.Errorf("%s takes 6 or 7 arguments, got %d", g, len(args))
+		}
+		return rebuildTensor(args[:4])
+	case globalRebuildParameter, globalRebuildParamState:
+		if n := map[torchGlobal]int{globalRebuildParameter: 3, globalRebuildParamState: 4}[g]; len(args) != n {
+			return nil, fmt.Errorf("%s takes %d arguments, got %d", g, n, len(args))
+		}
+		if _, ok := args[0].(*torchTensorRef); !ok {
+			return nil, fmt.Errorf("%s of a %s, not a tensor", g, pickleTypeName(args[0]))
+		}
+		return args[0], nil
+	}
+	return nil, fmt.Errorf("REDUCE on %s is not supported", g)
+}
+
+// rebuildTensor checks (storage, storage_offset, size, stride) and returns the view.
+func rebuildTensor(args pickleTuple) (*torchTensorRef, error) {
+	s, ok := args[0].(*torchStorage)
+	if !ok {
+		return nil, fmt.Errorf("tensor storage is a %s, not a storage", pickleTypeName(args[0]))
+	}
+	offset, ok := args[1].(int64)
+	if !ok || offset < 0 {
+		return nil, fmt.Errorf("storage %q: invalid storage offset", s.key)
+	}
+	size, ok1 := args[2].(pickleTuple)
+	stride, ok2 := args[3].(pickleTuple)
+	if !ok1 || !ok2 || len(size) != len(stride) || len(size) > maxTorchDims {
+		return nil, fmt.Errorf("storage %q: size and stride must be tuples of the same length (≤ %d)", s.key, maxTorchDims)
+	}
+	ref := &torchTensorRef{storage: s, offset: offset, size: make([]int, len(size)), stride: make([]int64, len(size))}
+	for i := range size {
+		d, ok1 := size[i].(int64)
+		st, ok2 := stride[i].(int64)
+		if !ok1 || !ok2 || d < 0 || st < 0 || d > maxElements || st > maxElements {
+			return nil, fmt.Errorf("storage %q: invalid size/stride at dimension %d", s.key, i)
+		}
+		ref.size[i], ref.stride[i] = int(d), st
+	}
+	if err := ref.check(); err != nil {
+		return nil, fmt.Errorf("storage %q: %w", s.key, err)
+	}
+	return ref, nil
+}
+
+// check verifies the view lies inside its storage.
+func (r *torchTensorRef) check() error {
+	n, err := numElements(r.size)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	last := r.offset // index of the last element of the view
+	for i, d := range r.size {
+		if r.stride[i] != 0 && int64(d-1) > maxElements/r.stride[i] {
+			return fmt.Errorf("view size %v stride %v overflows", r.size, r.stride)
+		}
+		last += int64(d-1) * r.stride[i]
+		if last > maxElements {
+			return fmt.Errorf("view size %v stride %v overflows", r.size, r.stride)
+		}
+	}
+	if last >= r.storage.numel {
+		return fmt.Errorf("view (offset %d, size %v, stride %v) reaches element %d of a storage of %d elements",
+			r.offset, r.size, r.stride, last, r.storage.numel)
+	}
+	return nil
+}
+
+// contiguous tells whether the view is row-major contiguous (dimensions of size 1 may have any stride).
+func (r *torchTensorRef) contiguous() bool {
+	want := int64(1)
+	for i := len(r.size) - 1; i >= 0; i-- {
+		if r.size[i] != 1 && r.stride[i] != want {
+			return false
+		}
+		want *= int64(r.size[i])
+	}
+	return true
+}
+
+// buildTorch accepts BUILD on dicts (the state dict's `_metadata` attribute) and tensors; the state is
+// dropped.
+func buildTorch(obj, _ any) error {
+	switch obj.(type) {
+	case *pickleDict, *torchTensorRef:
+		return nil
+	}
+	return fmt.Errorf("BUILD on a %s is not supported", pickleTypeName(obj))
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/internal/npy"
+)
+
+func init() {
+	register("dump", "run a checkpoint on .npy inputs and write its outputs as float32 .npy files", runDump)
+}
+
+func runDump(args []string, stdout io.Writer) error {
+	fs := newFlags("dump", "--model DIR --ids IDS.npy --mask MASK.npy [--token-types TT.npy] --out OUTDIR")
+	dir := fs.String("model", "", "checkpoint folder")
+	idsPath := fs.String("ids", "", "input ids, integer .npy [batch, seq]")
+	maskPath := fs.String("mask", "", "attention mask, integer .npy [batch, seq] (1 = real token)")
+	ttPath := fs.String("token-types", "", "optional token type ids, integer .npy [batch, seq]")
+	outDir := fs.String("out", "", "output folder")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *idsPath == "" || *maskPath == "" || *outDir == "" {
+		fs.Usage()
+		return fmt.Errorf("--model, --ids, --mask and --out are required")
+	}
+	ids, err := readIDs(*idsPath, nil)
+	if err != nil {
+		return err
+	}
+	mask, err := readIDs(*maskPath, ids.Shape().Dimensions)
+	if err != nil {
+		return err
+	}
+	in := debertav3.Inputs{InputIDs: ids, AttentionMask: mask}
+	if *ttPath != "" {
+		if in.TokenTypeIDs, err = readIDs(*ttPath, ids.Shape().Dimensions); err != nil {
+			return err
+		}
+	}
+	m, report, err := checkpoints.Open(*dir, checkpoints.OpenOptions{OutputHiddenStates: true})
+	if err != nil {
+		return err
+	}
+	if err := checkVocab(*idsPath, ids, m.Config.VocabSize); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "deberta dump: %s (%s), heads %v, batch %v\n", report.Source.Path, report.Source.Format, m.Options.Heads, ids.Shape().Dimensions)
+	out, err := m.Forward(in)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+	files := map[string]*tensors.Tensor{
+		"last_hidden_state": out.LastHiddenState, "mlm_logits": out.MLMLogits, "rtd_logits": out.RTDLogits,
+		"start_logits": out.StartLogits, "end_logits": out.EndLogits,
+	}
+	if m.Options.Has(debertav3.HeadSequenceClassification) {
+		files["cls_logits"] = out.Logits
+	} else if m.Options.Has(debertav3.HeadTokenClassification) {
+		files["token_logits"] = out.Logits
+	}
+	for name, t := range files {
+		if t != nil {
+			if err := writeNPY(filepath.Join(*outDir, name+".npy"), t); err != nil {
+				return err
+			}
+		}
+	}
+	if err := writeStacked(filepath.Join(*outDir, "hidden_states.npy"), out.HiddenStates); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *outDir)
+	return nil
+}
+
+// readIDs reads an integer .npy as an int32 tensor, checking its shape against want (nil: any [batch, seq]).
+func readIDs(path string, want []int) (*tensors.Tensor, error) {
+	a, err := npy.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	if a.I64 == nil {
+		return nil, fmt.Errorf("%s: dtype %s, want integers (int64 or int32)", path, a.DType)
+	}
+	if len(a.Shape) != 2 || (want != nil && !slices.Equal(a.Shape, want)) {
+		return nil, fmt.Errorf("%s: shape %v, want [batch, seq]%s", path, a.Shape, shapeHint(want))
+	}
+	data := make([]int32, len(a.I64))
+	for i, v := range a.I64 {
+		if v < -1<<31 || v >= 1<<31 {
+			return nil, fmt.Errorf("%s: value %d at flat index %d does not fit int32", path, v, i)
+		}
+		data[i] = int32(v)
+	}
+	return tensors.FromFlatDataAndDimensions(data, a.Shape...), nil
+}
+
+func shapeHint(want []int) string {
+	if want == nil {
+		return ""
+	}
+	return fmt.Sprintf(" = %v like --ids", want)
+}
+
+// checkVocab rejects ids outside [0, vocab): the gather would otherwise clamp them silently.
+func checkVocab(path string, ids *tensors.Tensor, vocab int) error {
+	for i, v := range tensors.MustCopyFlatData[int32](ids) {
+		if v < 0 || int(v) >= vocab {
+			return fmt.Errorf("%s: id %d at flat index %d is outside the vocabulary [0, %d)", path, v, i, vocab)
+		}
+	}
+	return nil
+}
+
+func writeNPY(path string, t *tensors.Tensor) error {
+	data, err := tensors.CopyFlatData[float32](t)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return npy.WriteFloat32(path, t.Shape().Dimensions, data)
+}
+
+// writeStacked writes equally shaped tensors as one array with a new leading axis.
+func writeStacked(path string, ts []*tensors.Tensor) error {
+	var data []float32
+	for _, t := range ts {
+		data = append(data, tensors.MustCopyFlatData[float32](t)...)
+	}
+	return npy.WriteFloat32(path, append([]int{len(ts)}, ts[0].Shape().Dimensions...), data)
+}

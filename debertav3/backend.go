@@ -1,0 +1,53 @@
+package debertav3
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/default" // Registers the pure-Go backend and, unless built with -tags noxla, XLA.
+)
+
+// DefaultBackendConfig is the GoMLX backend used when $GOMLX_BACKEND is not set: the pure-Go backend with
+// unlimited worker parallelism. The plain "go" configuration can deadlock on 2-core machines (every worker
+// parked waiting for a slot while several matmuls are runnable); "go:parallelism=-1" never waits for a slot.
+//
+// Set GOMLX_BACKEND=xla:cpu (or xla:cuda on a GPU machine) to use XLA/PJRT instead; see README.md.
+const DefaultBackendConfig = "go:parallelism=-1"
+
+var (
+	backendOnce sync.Once
+	backend     backends.Backend
+	backendErr  error
+)
+
+// Backend returns the process-wide GoMLX backend: $GOMLX_BACKEND when set, else DefaultBackendConfig.
+// Tensors cannot cross backend instances, so every model of a process shares this one.
+func Backend() (backends.Backend, error) {
+	backendOnce.Do(func() {
+		config := os.Getenv(backends.ConfigEnvVar)
+		if config == "" {
+			config = DefaultBackendConfig
+		}
+		backend, backendErr = newQuietBackend(config)
+		if backendErr != nil {
+			backendErr = fmt.Errorf("creating GoMLX backend %q (from $%s or the default): %w", config, backends.ConfigEnvVar, backendErr)
+		}
+	})
+	return backend, backendErr
+}
+
+// newQuietBackend creates a backend, discarding what its constructor prints on stdout (the pure-Go backend
+// announces its parallelism setting there, which would corrupt the JSON output of our CLI).
+func newQuietBackend(config string) (backends.Backend, error) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return backends.NewWithConfig(config)
+	}
+	defer devNull.Close()
+	stdout := os.Stdout
+	os.Stdout = devNull
+	defer func() { os.Stdout = stdout }()
+	return backends.NewWithConfig(config)
+}
