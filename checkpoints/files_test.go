@@ -62,11 +62,11 @@ func TestFindWeightFilesErrors(t *testing.T) {
 }
 
 func TestReadStateDict(t *testing.T) {
-	st, err := ReadStateDict(fixtures + "/official-tiny/generator", ReadOptions{})
+	st, err := ReadStateDict(fixtures+"/official-tiny/generator", ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := ReadStateDict(fixtures + "/official-tiny/generator", ReadOptions{Generator: true})
+	gen, err := ReadStateDict(fixtures+"/official-tiny/generator", ReadOptions{Generator: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,8 @@ func BucketPosition(r, bucketSize, maxPosition int) int {
 		return r
 	}
 	logPos := float32(math.Ceil(float64(
-		float32(math.Log(float64(float32(absPos)/float32(mid)))) /
-			float32(math.Log(float64(float32(maxPosition-1)/float32(mid)))) *
+		float32(math.Log(float64(float32(absPos)/float32(mid))))/
+			float32(math.Log(float64(float32(maxPosition-1)/float32(mid))))*
 			float32(mid-1)))) + float32(mid)
 	if r < 0 {
 		return -int(logPos)

@@ -1,8 +1,8 @@
 package losses
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // DefaultRTDWeight is λ of the paper's L = L_MLM + λ·L_RTD.
