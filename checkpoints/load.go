@@ -30,7 +30,8 @@ type OpenOptions struct {
 	// Options selects the heads; nil detects them from the checkpoint's keys and architectures (DetectOptions).
 	Options *debertav3.Options
 	// Generator loads Microsoft's generator checkpoint of the folder (generator_config.json +
-	// pytorch_model.generator.bin) instead of the main model.
+	// pytorch_model.generator.bin, or plain weight-file names in a folder without config.json) instead of the
+	// main model; detected masked-LM heads then use the Enhanced Mask Decoder.
 	Generator bool
 	// Formats orders the weight-file formats to look for (nil: DefaultFormats).
 	Formats []Format
@@ -51,6 +52,10 @@ func Open(dir string, o OpenOptions) (*debertav3.Model, *LoadReport, error) {
 		return nil, nil, err
 	}
 	sd, err := ReadStateDict(dir, ReadOptions{Generator: o.Generator, Formats: o.Formats})
+	if err != nil && o.Generator && !fileExists(filepath.Join(dir, "config.json")) {
+		// A generator-only folder (no discriminator beside it) may use the plain weight-file names.
+		sd, err = ReadStateDict(dir, ReadOptions{Formats: o.Formats})
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -59,6 +64,8 @@ func Open(dir string, o OpenOptions) (*debertav3.Model, *LoadReport, error) {
 		opts = *o.Options
 	} else {
 		opts = DetectOptions(cfg, sd.Keys())
+		// Microsoft's generator checkpoints are trained with the Enhanced Mask Decoder.
+		opts.EnhancedMaskDecoder = o.Generator && opts.Has(debertav3.HeadMaskedLM)
 	}
 	opts.OutputHiddenStates = opts.OutputHiddenStates || o.OutputHiddenStates
 	opts.OutputAttentions = opts.OutputAttentions || o.OutputAttentions
@@ -106,11 +113,7 @@ func setVariable(m *debertav3.Model, spec debertav3.ParamSpec, value *tensors.Te
 	return nil
 }
 
-// Exists reports whether dir looks like a checkpoint folder (has config.json and a weight file).
-func Exists(dir string) bool {
-	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
-		return false
-	}
-	_, err := FindWeightFiles(dir, ReadOptions{})
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
 	return err == nil
 }

@@ -192,3 +192,36 @@ func TestParityOfficialDiscriminator(t *testing.T) {
 		})
 	}
 }
+
+// TestParityOfficialGenerator loads Microsoft's generator layout (generator_config.json +
+// pytorch_model.generator.bin) and checks the Enhanced Mask Decoder against the official code at every position.
+func TestParityOfficialGenerator(t *testing.T) {
+	for _, format := range []checkpoints.Format{checkpoints.FormatSafetensors, checkpoints.FormatTorchBin} {
+		t.Run(string(format), func(t *testing.T) {
+			dir := testutil.Fixture("official-tiny", "generator")
+			m, report, err := checkpoints.Open(dir, checkpoints.OpenOptions{Generator: true, Formats: []checkpoints.Format{format}, OutputHiddenStates: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !m.Options.EnhancedMaskDecoder || m.Options.MLMLayout != debertav3.MLMLMPredictions || len(report.Unknown)+len(report.Ignored) > 0 {
+				t.Fatalf("options %+v, report %+v", m.Options, report)
+			}
+			g := func(n string) *npy.Array { return golden(t, "official-tiny", n) }
+			out, err := m.Forward(debertav3.Inputs{InputIDs: int32Tensor(g("gen_input_ids")), AttentionMask: int32Tensor(g("attention_mask"))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mask := g("attention_mask")
+			stacked := func(name string, ts []*tensors.Tensor) {
+				want := g(name)
+				per := len(want.F32) / want.Shape[0]
+				for i, x := range ts {
+					check(t, fmt.Sprintf("%s[%d]", name, i), x, &npy.Array{Shape: want.Shape[1:], F32: want.F32[i*per : (i+1)*per]}, mask, 0, 1)
+				}
+			}
+			stacked("gen_hidden_states", out.HiddenStates)
+			stacked("gen_emd_layers", out.EMDStates)
+			check(t, "gen_logits_all", out.MLMLogits, g("gen_logits_all"), mask, 0, 1)
+		})
+	}
+}

@@ -51,7 +51,16 @@ func (m *Model) graph(ctx *context.Context, ids, mask, typeIDs *Node) []*Node {
 	for _, head := range m.Options.Heads {
 		switch head {
 		case HeadMaskedLM:
-			add("mlm_logits", MaskedLMHead(ctx, cfg, m.Options.MLMLayout, h, bb.WordEmbeddings))
+			mlmInput := h
+			if m.Options.EnhancedMaskDecoder {
+				emd := EnhancedMaskDecoder(ctx, cfg, bb, mask)
+				mlmInput = emd[1]
+				if m.Options.OutputHiddenStates {
+					add("emd/0", emd[0])
+					add("emd/1", emd[1])
+				}
+			}
+			add("mlm_logits", MaskedLMHead(ctx, cfg, m.Options.MLMLayout, mlmInput, bb.WordEmbeddings))
 		case HeadRTD:
 			add("rtd_logits", RTDHead(ctx, cfg, h))
 		case HeadSequenceClassification:
@@ -86,6 +95,8 @@ func (m *Model) collect(results []*tensors.Tensor) *Outputs {
 			out.LastHiddenState = t
 		case "hidden_states":
 			out.HiddenStates = append(out.HiddenStates, t)
+		case "emd":
+			out.EMDStates = append(out.EMDStates, t)
 		case "attentions":
 			out.Attentions = append(out.Attentions, t)
 		case "c2c":

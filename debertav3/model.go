@@ -28,6 +28,9 @@ type Options struct {
 	Heads []Head
 	// MLMLayout is the key layout of the masked-LM head (HeadMaskedLM only).
 	MLMLayout MLMLayout
+	// EnhancedMaskDecoder computes the masked-LM logits through the Enhanced Mask Decoder of Microsoft's
+	// generator checkpoints (HeadMaskedLM only; see EnhancedMaskDecoder).
+	EnhancedMaskDecoder bool
 	// OutputHiddenStates returns the embedding output and every layer's output.
 	OutputHiddenStates bool
 	// OutputAttentions returns every layer's attention probabilities.
@@ -46,7 +49,10 @@ func (o Options) Has(h Head) bool {
 	return false
 }
 
-func (o Options) validate() error {
+func (o Options) validate(cfg *Config) error {
+	if o.EnhancedMaskDecoder && (!o.Has(HeadMaskedLM) || cfg.EmbeddingSize != cfg.HiddenSize || cfg.NumHiddenLayers < 2) {
+		return fmt.Errorf("the Enhanced Mask Decoder needs the masked-LM head, embedding_size == hidden_size and at least 2 layers")
+	}
 	owners := 0
 	for _, h := range o.Heads {
 		switch h {
@@ -82,7 +88,7 @@ func New(cfg *Config, opts Options) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := opts.validate(); err != nil {
+	if err := opts.validate(cfg); err != nil {
 		return nil, err
 	}
 	b, err := Backend()
@@ -110,12 +116,14 @@ type Outputs struct {
 	Attentions      []*tensors.Tensor // layers × [batch, heads, seq, seq]
 	// C2C, C2P, P2C: layers × [batch, heads, seq, seq], scaled score terms (nil entries for absent terms).
 	C2C, C2P, P2C []*tensors.Tensor
-	MLMLogits     *tensors.Tensor // [batch, seq, vocab]
-	RTDLogits     *tensors.Tensor // [batch, seq]
-	Logits        *tensors.Tensor // sequence classification [batch, labels] or token classification [batch, seq, labels]
-	StartLogits   *tensors.Tensor // [batch, seq]
-	EndLogits     *tensors.Tensor // [batch, seq]
-	ChoiceLogits  *tensors.Tensor // [batch, choices]
+	// EMDStates are the two Enhanced Mask Decoder passes (with EnhancedMaskDecoder and OutputHiddenStates).
+	EMDStates    []*tensors.Tensor
+	MLMLogits    *tensors.Tensor // [batch, seq, vocab]
+	RTDLogits    *tensors.Tensor // [batch, seq]
+	Logits       *tensors.Tensor // sequence classification [batch, labels] or token classification [batch, seq, labels]
+	StartLogits  *tensors.Tensor // [batch, seq]
+	EndLogits    *tensors.Tensor // [batch, seq]
+	ChoiceLogits *tensors.Tensor // [batch, choices]
 }
 
 // Forward runs the model. It returns an error (never panics) on bad input shapes or a failed execution.

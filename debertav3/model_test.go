@@ -59,9 +59,13 @@ func TestParamSpecsMatchGraph(t *testing.T) {
 		{Heads: []Head{HeadMaskedLM, HeadRTD, HeadQuestionAnswering, HeadSequenceClassification}},
 		{Heads: []Head{HeadMaskedLM, HeadTokenClassification}, MLMLayout: MLMLMPredictions},
 		{Heads: []Head{HeadMultipleChoice}},
+		{Heads: []Head{HeadMaskedLM}, MLMLayout: MLMLMPredictions, EnhancedMaskDecoder: true},
 	}
 	for name, overrides := range configs {
 		for _, opts := range headSets {
+			if opts.EnhancedMaskDecoder && name == "embed_proj" {
+				continue // the EMD needs embedding_size == hidden_size (New refuses it).
+			}
 			t.Run(fmt.Sprintf("%s/%v", name, opts.Heads), func(t *testing.T) {
 				cfg := tinyConfig(t, overrides)
 				m, err := New(cfg, opts)
@@ -138,5 +142,29 @@ func TestForwardShapesAndErrors(t *testing.T) {
 	}
 	if _, err := New(cfg, Options{Heads: []Head{HeadSequenceClassification, HeadTokenClassification}}); err == nil {
 		t.Error("two heads owning \"classifier\": no error")
+	}
+}
+
+func TestScoreMagnitudes(t *testing.T) {
+	cfg := tinyConfig(t, `, "pos_att_type": "c2p"`)
+	m, err := New(cfg, Options{OutputScores: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := ids(2, 5)
+	mask := [][]int32{{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}}
+	out, err := m.Forward(Inputs{InputIDs: x, AttentionMask: tensors.FromValue(mask)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mags, err := ScoreMagnitudes(out, mask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mags) != 2 || mags[0][0] <= 0 || mags[0][1] <= 0 || mags[0][2] != 0 {
+		t.Errorf("magnitudes %v: want c2c, c2p > 0 and no p2c", mags)
+	}
+	if _, err := ScoreMagnitudes(&Outputs{}, mask); err == nil {
+		t.Error("no scores: no error")
 	}
 }

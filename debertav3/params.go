@@ -59,7 +59,7 @@ func ParamSpecs(cfg *Config, opts Options) []ParamSpec {
 	h, e := cfg.HiddenSize, cfg.EmbeddingSize
 	emb := "/" + BackboneScope + "/embeddings"
 	t.add(emb+"/word_embeddings", "weight", false, cfg.VocabSize, e)
-	if cfg.PositionBiasedInput {
+	if cfg.PositionBiasedInput || opts.EnhancedMaskDecoder {
 		t.add(emb+"/position_embeddings", "weight", false, cfg.MaxPositionEmbeddings, e)
 	}
 	if cfg.TypeVocabSize > 0 {

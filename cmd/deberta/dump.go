@@ -46,17 +46,19 @@ func runDump(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	m, report, err := checkpoints.Open(*dir, checkpoints.OpenOptions{OutputHiddenStates: true})
+	hasMain := fileExists(filepath.Join(*dir, "config.json"))
+	hasGenerator := fileExists(filepath.Join(*dir, "generator_config.json"))
+	m, out, err := dumpForward(*dir, *idsPath, in, !hasMain)
 	if err != nil {
 		return err
 	}
-	if err := checkVocab(*idsPath, ids, m.Config.VocabSize); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "deberta dump: %s (%s), heads %v, batch %v\n", report.Source.Path, report.Source.Format, m.Options.Heads, ids.Shape().Dimensions)
-	out, err := m.Forward(in)
-	if err != nil {
-		return err
+	if hasMain && hasGenerator && out.MLMLogits == nil {
+		// Microsoft's released layout: a discriminator with its generator beside it.
+		_, gen, err := dumpForward(*dir, *idsPath, in, true)
+		if err != nil {
+			return err
+		}
+		out.MLMLogits = gen.MLMLogits
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
@@ -77,11 +79,36 @@ func runDump(args []string, stdout io.Writer) error {
 			}
 		}
 	}
-	if err := writeStacked(filepath.Join(*outDir, "hidden_states.npy"), out.HiddenStates); err != nil {
-		return err
+	if len(out.HiddenStates) > 0 {
+		if err := writeStacked(filepath.Join(*outDir, "hidden_states.npy"), out.HiddenStates); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", *outDir)
 	return nil
+}
+
+// dumpForward opens the main or generator checkpoint of dir and runs it on in, logging what it does.
+func dumpForward(dir, idsPath string, in debertav3.Inputs, generator bool) (*debertav3.Model, *debertav3.Outputs, error) {
+	m, report, err := checkpoints.Open(dir, checkpoints.OpenOptions{OutputHiddenStates: true, Generator: generator})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkVocab(idsPath, in.InputIDs, m.Config.VocabSize); err != nil {
+		return nil, nil, err
+	}
+	what := "model"
+	if m.Options.EnhancedMaskDecoder {
+		what = "generator (mlm_logits through the Enhanced Mask Decoder at every position)"
+	}
+	fmt.Fprintf(os.Stderr, "deberta dump: %s %s (%s), heads %v, batch %v\n", what, report.Source.Path, report.Source.Format, m.Options.Heads, in.InputIDs.Shape().Dimensions)
+	out, err := m.Forward(in)
+	return m, out, err
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // readIDs reads an integer .npy as an int32 tensor, checking its shape against want (nil: any [batch, seq]).

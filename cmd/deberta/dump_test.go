@@ -122,3 +122,32 @@ func TestInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpGenerator: Microsoft's released layout (discriminator + generator files in one folder) and a
+// generator-only folder both give mlm_logits from the Enhanced Mask Decoder at every position.
+func TestDumpGenerator(t *testing.T) {
+	both := copyDir(t, testutil.Fixture("official-tiny", "discriminator"))
+	gen := testutil.Fixture("official-tiny", "generator")
+	for _, f := range []string{"generator_config.json", "pytorch_model.generator.bin"} {
+		b, err := os.ReadFile(filepath.Join(gen, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(both, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden := testutil.Fixture("official-tiny", "golden")
+	mask, _ := npy.Read(filepath.Join(golden, "attention_mask.npy"))
+	want, _ := npy.Read(filepath.Join(golden, "gen_logits_all.npy"))
+	for _, dir := range []string{both, copyDir(t, gen)} {
+		out := t.TempDir()
+		args := []string{"--model", dir, "--ids", filepath.Join(golden, "gen_input_ids.npy"), "--mask", filepath.Join(golden, "attention_mask.npy"), "--out", out}
+		if err := runDump(args, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		if d := maxDiffOnMask(t, filepath.Join(out, "mlm_logits.npy"), want, mask, 128); d > 1e-4 {
+			t.Errorf("%s: mlm_logits max |diff| %g", dir, d)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package checkpoints
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// hubCache is one repository's folder in the hub cache, laid out exactly as Python's huggingface_hub does:
+//
+//	<root>/models--owner--name/blobs/<etag>                     file contents, named by ETag (LFS: sha256)
+//	<root>/models--owner--name/snapshots/<commit>/<file>        relative symlink to ../../blobs/<etag>
+//	<root>/models--owner--name/refs/<revision>                  the commit sha of a branch or tag
+//	<root>/.locks/models--owner--name/<etag>.lock               download lock (flock, as Python's filelock)
+//
+// Blobs in progress are written to blobs/<etag>.incomplete and renamed only once verified.
+type hubCache struct {
+	root string
+	repo string
+}
+
+func newHubCache(root, repo string) (hubCache, error) {
+	if root == "" {
+		return hubCache{}, fmt.Errorf("no hub cache folder: set HF_HUB_CACHE or HF_HOME (no home folder found)")
+	}
+	return hubCache{root: root, repo: repo}, nil
+}
+
+// repoFolderName is the cache folder of a model repository: "models--owner--name".
+func repoFolderName(repo string) string {
+	return "models--" + strings.ReplaceAll(repo, "/", "--")
+}
+
+func (c hubCache) dir() string                   { return filepath.Join(c.root, repoFolderName(c.repo)) }
+func (c hubCache) blobPath(etag string) string   { return filepath.Join(c.dir(), "blobs", etag) }
+func (c hubCache) incomplete(etag string) string { return c.blobPath(etag) + ".incomplete" }
+func (c hubCache) snapshotDir(commit string) string {
+	return filepath.Join(c.dir(), "snapshots", commit)
+}
+func (c hubCache) snapshotFile(commit, file string) string {
+	return filepath.Join(c.snapshotDir(commit), filepath.FromSlash(file))
+}
+func (c hubCache) refPath(rev string) string {
+	return filepath.Join(c.dir(), "refs", filepath.FromSlash(rev))
+}
+func (c hubCache) lockPath(etag string) string {
+	return filepath.Join(c.root, ".locks", repoFolderName(c.repo), etag+".lock")
+}
+
+// readRef returns the commit a branch or tag pointed at when it was last fetched.
+func (c hubCache) readRef(rev string) (string, error) {
+	b, err := os.ReadFile(c.refPath(rev))
+	if err != nil {
+		return "", err
+	}
+	sha := strings.TrimSpace(string(b))
+	if !isCommitSHA(sha) {
+		return "", fmt.Errorf("%s: not a commit sha: %q", c.refPath(rev), truncateString(sha, 60))
+	}
+	return sha, nil
+}
+
+// writeRef records that rev points at commit (atomically: write then rename). Commits need no ref.
+func (c hubCache) writeRef(rev, commit string) error {
+	if rev == commit {
+		return nil
+	}
+	path := c.refPath(rev)
+	if old, err := c.readRef(rev); err == nil && old == commit {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("hub cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".ref-*")
+	if err != nil {
+		return fmt.Errorf("hub cache: %w", err)
+	}
+	_, werr := tmp.WriteString(commit)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("hub cache: writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("hub cache: %w", err)
+	}
+	return nil
+}
+
+// commitOf resolves a revision from the cache alone: a commit whose snapshot folder exists, else the commit
+// recorded in refs/<rev>.
+func (c hubCache) commitOf(rev string) (string, error) {
+	if isCommitSHA(rev) {
+		if st, err := os.Stat(c.snapshotDir(rev)); err == nil && st.IsDir() {
+			return rev, nil
+		}
+		return "", fmt.Errorf("no snapshot of commit %s in %s", rev, c.dir())
+	}
+	sha, err := c.readRef(rev)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("no refs/%s in %s (never downloaded)", rev, c.dir())
+	}
+	return sha, err
+}
+
+// symlink is os.Symlink; tests replace it to exercise the copy fallback.
+var symlink = os.Symlink
+
+// link makes snapshots/<commit>/<file> point at blobs/<etag> with a relative symlink, as Python does, or
+// holds a copy of the blob where symlinks are not possible. The entry is replaced atomically.
+func (c hubCache) link(commit, file, etag string) error {
+	dst := c.snapshotFile(commit, file)
+	blob := c.blobPath(etag)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("hub cache: %w", err)
+	}
+	rel, err := filepath.Rel(filepath.Dir(dst), blob)
+	if err != nil {
+		rel = blob
+	}
+	if cur, err := os.Readlink(dst); err == nil && cur == rel {
+		return nil
+	}
+	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".link-tmp")
+	os.Remove(tmp)
+	if err := symlink(rel, tmp); err == nil {
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("hub cache: linking %s: %w", dst, err)
+		}
+		return nil
+	}
+	// No symlinks here (some Windows setups, some file systems): keep a copy in the snapshot.
+	if err := copyFile(blob, tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("hub cache: copying %s to %s (symlinks unavailable): %w", blob, dst, err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("hub cache: %w", err)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	_, cpErr := io.Copy(out, in)
+	return errors.Join(cpErr, out.Close())
+}
+
+func truncateString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,157 @@
+package checkpoints
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sentinel errors of hub loading, for errors.Is on what ResolvePretrained and OpenPretrained return.
+var (
+	ErrHubAuth             = errors.New("authentication required")
+	ErrHubGated            = errors.New("gated repository")
+	ErrHubRepoNotFound     = errors.New("repository not found")
+	ErrHubRevisionNotFound = errors.New("revision not found")
+	ErrHubFileNotFound     = errors.New("file not found in the repository")
+	ErrHubNetwork          = errors.New("network failure")
+	ErrHubOffline          = errors.New("offline and not in the cache")
+	ErrHubCorrupt          = errors.New("download failed verification")
+)
+
+// HubError is an error of the hub naming the repository, revision and (when known) file. Its message never
+// contains the token.
+type HubError struct {
+	Repo, Revision, File string
+	// Status is the HTTP status (0 when the request got no answer).
+	Status int
+	// Kind is one of the Err* sentinels above (nil for other HTTP errors).
+	Kind error
+	// Msg is the explanation; Err the underlying error, if any.
+	Msg string
+	Err error
+}
+
+func (e *HubError) Error() string {
+	var b strings.Builder
+	b.WriteString("hub ")
+	b.WriteString(e.Repo)
+	if e.Revision != "" {
+		b.WriteString("@" + e.Revision)
+	}
+	if e.File != "" {
+		b.WriteString(": " + e.File)
+	}
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+	}
+	if e.Msg != "" {
+		b.WriteString(": " + e.Msg)
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	if e.Kind == ErrHubNetwork {
+		b.WriteString(" (set HF_HUB_OFFLINE=1 to use the cache)")
+	}
+	return b.String()
+}
+
+// Unwrap gives both the kind (errors.Is(err, ErrHubGated), ...) and the cause.
+func (e *HubError) Unwrap() []error {
+	var out []error
+	if e.Kind != nil {
+		out = append(out, e.Kind)
+	}
+	if e.Err != nil {
+		out = append(out, e.Err)
+	}
+	return out
+}
+
+// apiStatusError maps a non-2xx answer of the hub to a HubError. The hub's X-Error-Code header
+// (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo) and, for the revision API, its JSON error text
+// say which 404 it is. tokenSent says whether the request carried a token.
+func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, tokenSent bool) *HubError {
+	e := &HubError{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode}
+	code := resp.Header.Get("X-Error-Code")
+	serverMsg := resp.Header.Get("X-Error-Message")
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		e.Kind = ErrHubAuth
+		if tokenSent {
+			e.Msg = "authentication required: set HF_TOKEN to a token with access to this repository " +
+				"(the token sent was rejected, or the repository is private or does not exist)"
+		} else {
+			e.Msg = "authentication required: set HF_TOKEN (the repository is private, or does not exist)"
+		}
+	case resp.StatusCode == http.StatusForbidden:
+		e.Kind = ErrHubGated
+		if code == "GatedRepo" || strings.Contains(strings.ToLower(serverMsg), "gated") || strings.Contains(strings.ToLower(string(body)), "gated") {
+			e.Msg = "gated: accept the conditions on the model page and set HF_TOKEN"
+		} else {
+			e.Msg = "access denied: if the model is gated, accept the conditions on the model page and set HF_TOKEN " +
+				"to a token with read access"
+		}
+	case resp.StatusCode == http.StatusNotFound:
+		lower := strings.ToLower(string(body))
+		switch {
+		case code == "RevisionNotFound" || strings.Contains(lower, "invalid rev id") || strings.Contains(lower, "revision not found"):
+			e.Kind, e.Msg = ErrHubRevisionNotFound, "revision not found (check the branch, tag or commit)"
+		case code == "EntryNotFound" || (file != "" && code != "RepoNotFound"):
+			e.Kind, e.Msg = ErrHubFileNotFound, "file not found in the repository"
+		default:
+			e.Kind, e.Msg = ErrHubRepoNotFound, "repository not found (check the name, or it is private)"
+		}
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = ErrHubNetwork
+		e.Msg = "the hub is unavailable: " + serverText(serverMsg, body)
+	default:
+		e.Msg = serverText(serverMsg, body)
+	}
+	return e
+}
+
+// serverText is the server's explanation, kept short and on one line.
+func serverText(headerMsg string, body []byte) string {
+	s := headerMsg
+	if s == "" {
+		s = string(body)
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	if s == "" {
+		s = "unexpected answer"
+	}
+	return s
+}
+
+// isNetworkFailure reports whether err means the hub could not be reached or answered with a server error,
+// the cases where a cached snapshot may stand in.
+func isNetworkFailure(err error) bool {
+	return errors.Is(err, ErrHubNetwork)
+}
+
+// redactedError hides the token in an error message while keeping the error chain.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// minRedactLen is the shortest token redact hides: shorter strings (no real hub token is) would garble
+// ordinary words of the message.
+const minRedactLen = 8
+
+// redact returns err with every occurrence of token in its message replaced, a last guard so that no
+// error of this package ever shows the token.
+func redact(err error, token string) error {
+	if err == nil || len(token) < minRedactLen || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), token, "[token hidden]"), err: err}
+}

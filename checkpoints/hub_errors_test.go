@@ -1,0 +1,123 @@
+package checkpoints_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/internal/fakehub"
+)
+
+// TestHubErrorMessages: each failure says what happened and what to do, names the repository and revision,
+// carries its sentinel, and never shows the token.
+func TestHubErrorMessages(t *testing.T) {
+	hubEnv(t)
+	th := newTestHub(t)
+	down := fakehub.New()
+	down.Close()
+	for _, c := range []struct {
+		name, ref, token, endpoint string
+		generator                  bool
+		kind                       error
+		want                       string
+	}{
+		{"private, no token", repoPrivate, "", "", false, checkpoints.ErrHubAuth, "authentication required: set HF_TOKEN"},
+		{"private, wrong token", repoPrivate, "hf_wrong" + hubToken, "", false, checkpoints.ErrHubAuth, "authentication required: set HF_TOKEN"},
+		{"gated, no token", repoGated, "", "", false, checkpoints.ErrHubGated, "gated: accept the conditions on the model page and set HF_TOKEN"},
+		{"gated, wrong token", repoGated + "@main", "hf_nope" + hubToken, "", false, checkpoints.ErrHubGated, "gated: accept the conditions"},
+		{"missing repo", repoMissing, hubToken, "", false, checkpoints.ErrHubRepoNotFound, "repository not found (check the name, or it is private)"},
+		{"missing revision", repoMLM + "@v9", hubToken, "", false, checkpoints.ErrHubRevisionNotFound, "revision not found"},
+		{"missing commit", repoMLM + "@" + strings.Repeat("0", 40), "", "", false, checkpoints.ErrHubRevisionNotFound, "revision not found"},
+		{"no generator", repoMLM, hubToken, "", true, checkpoints.ErrHubFileNotFound, "generator_config.json"},
+		{"network", repoMLM, hubToken, down.URL, false, checkpoints.ErrHubNetwork, "(set HF_HUB_OFFLINE=1 to use the cache)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := th.opts(t.TempDir())
+			h.Token = c.token
+			if c.endpoint != "" {
+				h.Endpoint = c.endpoint
+			}
+			var progress bytes.Buffer
+			h.Progress = &progress
+			_, _, err := checkpoints.OpenPretrained(c.ref, checkpoints.OpenOptions{Generator: c.generator}, h)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			repo, rev, _ := strings.Cut(c.ref, "@")
+			if rev == "" {
+				rev = "main"
+			}
+			if !strings.Contains(msg, c.want) || !strings.Contains(msg, repo+"@"+rev) || !errors.Is(err, c.kind) {
+				t.Errorf("err = %q (kind %v): want %q, %s@%s and kind %v", msg, errors.Is(err, c.kind), c.want, repo, rev, c.kind)
+			}
+			if strings.Contains(msg, hubToken) || strings.Contains(fmt.Sprintf("%+v %#v", err, err), hubToken) ||
+				strings.Contains(progress.String(), hubToken) {
+				t.Errorf("the token leaked: %q", msg)
+			}
+		})
+	}
+}
+
+// TestHubTokenSources: the token from HubOptions, HF_TOKEN, HUGGING_FACE_HUB_TOKEN or the token file opens a
+// private repository, and is sent as a Bearer header to the hub.
+func TestHubTokenSources(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, h *checkpoints.HubOptions)
+	}{
+		{"HubOptions.Token", func(t *testing.T, h *checkpoints.HubOptions) { h.Token = hubToken }},
+		{"HF_TOKEN", func(t *testing.T, h *checkpoints.HubOptions) { t.Setenv("HF_TOKEN", hubToken) }},
+		{"HUGGING_FACE_HUB_TOKEN", func(t *testing.T, h *checkpoints.HubOptions) { t.Setenv("HUGGING_FACE_HUB_TOKEN", hubToken) }},
+		{"HF_HOME/token", func(t *testing.T, h *checkpoints.HubOptions) {
+			home := filepath.Join(t.TempDir(), "home")
+			if err := os.MkdirAll(home, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(home, "token"), []byte(hubToken+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("HF_HOME", home)
+		}},
+		{"HF_TOKEN over a wrong token file", func(t *testing.T, h *checkpoints.HubOptions) {
+			t.Setenv("HF_TOKEN_PATH", filepath.Join(t.TempDir(), "tok"))
+			if err := os.WriteFile(os.Getenv("HF_TOKEN_PATH"), []byte("hf_wrong"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("HF_TOKEN", hubToken)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			hubEnv(t)
+			th := newTestHub(t)
+			h := th.opts(t.TempDir())
+			c.setup(t, &h)
+			if _, _, err := checkpoints.OpenPretrained(repoPrivate, checkpoints.OpenOptions{}, h); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range th.Requests() {
+				if r.Kind != "cdn" && r.Authorization != "Bearer "+hubToken {
+					t.Errorf("%s %s %s: Authorization %q, want the Bearer token", r.Method, r.Kind, r.File, r.Authorization)
+				}
+			}
+			if th.Count(func(r fakehub.Request) bool { return r.Kind == "api" }) != 1 {
+				t.Errorf("requests: %+v", th.Requests())
+			}
+		})
+	}
+}
+
+// TestHubOptionsHideToken: printing the options never shows the token.
+func TestHubOptionsHideToken(t *testing.T) {
+	h := checkpoints.HubOptions{Endpoint: "http://x", Token: hubToken, CacheDir: "/c"}
+	for _, s := range []string{fmt.Sprint(h), fmt.Sprintf("%v %+v %#v %s", h, h, h, h), fmt.Sprintf("%v", &h)} {
+		if strings.Contains(s, hubToken) || !strings.Contains(s, "hidden") {
+			t.Errorf("printed options %q show the token or do not say it is set", s)
+		}
+	}
+}
