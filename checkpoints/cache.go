@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,8 +128,8 @@ func (c hubCache) link(commit, file, etag string) error {
 	if cur, err := os.Readlink(dst); err == nil && cur == rel {
 		return nil
 	}
-	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".link-tmp")
-	os.Remove(tmp)
+	// A name of our own, so that concurrent loads linking the same file do not collide.
+	tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.%x.tmp", filepath.Base(dst), rand.Uint64()))
 	if err := symlink(rel, tmp); err == nil {
 		if err := os.Rename(tmp, dst); err != nil {
 			os.Remove(tmp)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // downloader fetches the files of one repository into its cache folder.
@@ -23,6 +24,9 @@ type downloader struct {
 	repo     string
 	rev      string // as asked, for messages
 }
+
+// stallTimeout aborts a download that receives no byte for this long (a variable for tests).
+var stallTimeout = 60 * time.Second
 
 // errRestart asks download to start again from byte 0 (a resume the server or the checksum refused).
 var errRestart = errors.New("restart the download from the beginning")
@@ -102,7 +106,12 @@ func (d *downloader) download(ctx context.Context, file string, m fileMeta, resu
 			sum.Reset()
 		}
 	}
-	resp, err := d.get(ctx, file, m.Location, offset)
+	// A watchdog cancels the request when no byte arrives for stallTimeout.
+	reqCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	watchdog := time.AfterFunc(stallTimeout, cancel)
+	defer watchdog.Stop()
+	resp, err := d.get(reqCtx, file, m.Location, offset)
 	if err != nil {
 		return 0, err
 	}
@@ -131,7 +140,8 @@ func (d *downloader) download(ctx context.Context, file string, m fileMeta, resu
 		return 0, d.fileErr(file, err)
 	}
 	bar := newProgressBar(d.progress, file, m.Size, offset)
-	n, copyErr := io.Copy(io.MultiWriter(f, sum, bar), resp.Body)
+	body := &stallReader{r: resp.Body, watchdog: watchdog}
+	n, copyErr := io.Copy(io.MultiWriter(f, sum, bar), body)
 	bar.finish()
 	got := offset + n
 	if copyErr == nil {
@@ -140,6 +150,8 @@ func (d *downloader) download(ctx context.Context, file string, m fileMeta, resu
 	if copyErr != nil {
 		if ctx.Err() != nil {
 			copyErr = ctx.Err()
+		} else if reqCtx.Err() != nil {
+			copyErr = fmt.Errorf("no data received for %v", stallTimeout)
 		}
 		return n, &HubError{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrHubNetwork, Err: copyErr,
 			Msg: fmt.Sprintf("download interrupted after %d of %s bytes (a rerun resumes it)", got, sizeText(m.Size))}
@@ -191,6 +203,20 @@ func (d *downloader) get(ctx context.Context, file, location string, offset int6
 
 func (d *downloader) fileErr(file string, err error) error {
 	return &HubError{Repo: d.repo, Revision: d.rev, File: file, Err: err}
+}
+
+// stallReader restarts the watchdog at every read that brings data.
+type stallReader struct {
+	r        io.Reader
+	watchdog *time.Timer
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.watchdog.Reset(stallTimeout)
+	}
+	return n, err
 }
 
 // contentRangeStart parses "bytes START-END/TOTAL".

@@ -13,16 +13,16 @@ import (
 	"github.com/deberta-go/lab/internal/fakehub"
 )
 
-// weightsSHA is the sha256 (blob name) of tiny-v3/mlm's model.safetensors.
-func weightsSHA(t *testing.T) string {
-	return fakehub.SHA256(readFixture(t, "tiny-v3", "mlm")["model.safetensors"])
+// hubWeightsSHA is the sha256 (blob name) of tiny-v3/mlm's model.safetensors.
+func hubWeightsSHA(t *testing.T) string {
+	return fakehub.SHA256(hubFixtureFiles(t, "tiny-v3", "mlm")["model.safetensors"])
 }
 
-// checkNotUsable asserts that a failed download left no usable trace: no blob, no snapshot entry, no ref.
-func checkNotUsable(t *testing.T, cache string) {
+// hubCheckNotUsable asserts that a failed download left no usable trace: no blob, no snapshot entry, no ref.
+func hubCheckNotUsable(t *testing.T, cache string) {
 	t.Helper()
-	repoDir := repoCacheDir(cache, repoMLM)
-	if _, err := os.Stat(filepath.Join(repoDir, "blobs", weightsSHA(t))); err == nil {
+	repoDir := hubRepoCacheDir(cache, repoMLM)
+	if _, err := os.Stat(filepath.Join(repoDir, "blobs", hubWeightsSHA(t))); err == nil {
 		t.Error("a failed download became a blob")
 	}
 	snaps, _ := filepath.Glob(filepath.Join(repoDir, "snapshots", "*", "model.safetensors"))
@@ -50,8 +50,8 @@ func TestDownloadInterruptedThenResumed(t *testing.T) {
 		!strings.Contains(err.Error(), "model.safetensors") || !strings.Contains(err.Error(), repoMLM+"@main") {
 		t.Fatalf("err = %v, want an interrupted download of model.safetensors", err)
 	}
-	checkNotUsable(t, cache)
-	inc := filepath.Join(repoCacheDir(cache, repoMLM), "blobs", weightsSHA(t)+".incomplete")
+	hubCheckNotUsable(t, cache)
+	inc := filepath.Join(hubRepoCacheDir(cache, repoMLM), "blobs", hubWeightsSHA(t)+".incomplete")
 	if st, err := os.Stat(inc); err != nil || st.Size() != 1000 {
 		t.Fatalf("partial download: %v, %v; want 1000 bytes kept for resuming", st, err)
 	}
@@ -100,8 +100,8 @@ func TestDownloadVerification(t *testing.T) {
 			if n := th.ContentGETs("model.safetensors"); n != c.contentGET {
 				t.Errorf("%d content GETs, want %d", n, c.contentGET)
 			}
-			checkNotUsable(t, cache)
-			for _, b := range blobsOf(t, cache, repoMLM) {
+			hubCheckNotUsable(t, cache)
+			for _, b := range hubBlobs(t, cache, repoMLM) {
 				if c.wantErr == checkpoints.ErrHubCorrupt && strings.HasSuffix(b, ".incomplete") {
 					t.Errorf("a corrupt download was kept: %s", b)
 				}
@@ -136,7 +136,7 @@ func TestDownloadResumeCorruptRestarts(t *testing.T) {
 		t.Errorf("%d content GETs (%d without Range); want the resume then one fresh download", th.ContentGETs("model.safetensors"), fresh)
 	}
 	b, err := os.ReadFile(filepath.Join(snap.Dir, "model.safetensors"))
-	if err != nil || fakehub.SHA256(b) != weightsSHA(t) {
+	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
 		t.Errorf("final file wrong (%v)", err)
 	}
 }
@@ -149,7 +149,7 @@ func TestDownloadReplacesCorruptCachedBlob(t *testing.T) {
 	if _, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache)); err != nil {
 		t.Fatal(err)
 	}
-	blob := filepath.Join(repoCacheDir(cache, repoMLM), "blobs", weightsSHA(t))
+	blob := filepath.Join(hubRepoCacheDir(cache, repoMLM), "blobs", hubWeightsSHA(t))
 	b, err := os.ReadFile(blob)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func TestDownloadReplacesCorruptCachedBlob(t *testing.T) {
 	if n := th.ContentGETs("model.safetensors"); n != 1 {
 		t.Errorf("%d content GETs of the corrupt blob, want 1", n)
 	}
-	if b, _ := os.ReadFile(blob); fakehub.SHA256(b) != weightsSHA(t) {
+	if b, _ := os.ReadFile(blob); fakehub.SHA256(b) != hubWeightsSHA(t) {
 		t.Error("the corrupt blob was not replaced")
 	}
 }
@@ -217,11 +217,17 @@ func TestDownloadConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if got := th.ContentGETs("model.safetensors"); got < 1 || got > n {
-		t.Errorf("%d content GETs of the weights", got)
+	if got := th.ContentGETs("model.safetensors"); got != 1 {
+		t.Errorf("%d content GETs of the weights, want 1 (the others wait for the lock, then reuse the blob)", got)
 	}
-	b, err := os.ReadFile(filepath.Join(repoCacheDir(cache, repoMLM), "blobs", weightsSHA(t)))
-	if err != nil || fakehub.SHA256(b) != weightsSHA(t) {
+	snaps, _ := filepath.Glob(filepath.Join(hubRepoCacheDir(cache, repoMLM), "snapshots", "*", "*"))
+	for _, s := range snaps {
+		if _, err := os.Readlink(s); err != nil {
+			t.Errorf("%s is not a symlink: %v", s, err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(hubRepoCacheDir(cache, repoMLM), "blobs", hubWeightsSHA(t)))
+	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
 		t.Errorf("blob after concurrent loads: %v", err)
 	}
 }

@@ -58,8 +58,8 @@ type Snapshot struct {
 	// Downloaded are the files fetched this time; BytesDownloaded their total size.
 	Downloaded      []string
 	BytesDownloaded int64
-	// FromCache is true when no request was made (offline mode, a pinned commit already cached, or the
-	// network-failure fallback).
+	// FromCache is true when no request was made (a local folder, offline mode, a pinned commit already
+	// cached, or the network-failure fallback).
 	FromCache bool
 	// Warning explains a fallback to the cache after a network failure ("" otherwise).
 	Warning string

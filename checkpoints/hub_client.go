@@ -32,10 +32,13 @@ func newHubClient(h HubOptions) (*hubClient, error) {
 	}
 	client := h.HTTPClient
 	if client == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.ResponseHeaderTimeout = 60 * time.Second
-		tr.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-		client = &http.Client{Transport: tr}
+		client = &http.Client{}
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			tr := dt.Clone()
+			tr.ResponseHeaderTimeout = 60 * time.Second
+			tr.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+			client.Transport = tr
+		}
 	}
 	noFollow := *client
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

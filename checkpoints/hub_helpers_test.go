@@ -20,15 +20,15 @@ const hubToken = "hf_fAkEtOkEn0123456789secret"
 
 // Repositories of the fake hub (see newTestHub).
 const (
-	repoMLM      = "tiny/deberta-v3-mlm"      // tiny-v3/mlm + tokenizer files
-	repoOfficial = "microsoft/tiny-official"  // official-tiny discriminator + generator files
-	repoPinned   = "tiny/deberta-v3-pinned"   // tag v1 and main differ in config.json
-	repoSharded  = "tiny/deberta-v3-sharded"  // model.safetensors.index.json + 2 shards
-	repoPrivate  = "someone/private-model"    // 401 without the token
-	repoGated    = "microsoft/gated-model"    // 403 without the token
-	repoMissing  = "nobody/no-such-model"     // not on the hub
-	spmContent   = "fake sentencepiece model" // LFS by extension (*.model)
-	tokCfg       = `{"do_lower_case": false, "vocab_type": "spm"}`
+	repoMLM       = "tiny/deberta-v3-mlm"      // tiny-v3/mlm + tokenizer files
+	repoOfficial  = "microsoft/tiny-official"  // official-tiny discriminator + generator files
+	repoPinned    = "tiny/deberta-v3-pinned"   // tag v1 and main differ in config.json
+	repoSharded   = "tiny/deberta-v3-sharded"  // model.safetensors.index.json + 2 shards
+	repoPrivate   = "someone/private-model"    // 401 without the token
+	repoGated     = "microsoft/gated-model"    // 403 without the token
+	repoMissing   = "nobody/no-such-model"     // not on the hub
+	hubSPMContent = "fake sentencepiece model" // LFS by extension (*.model)
+	hubTokCfg     = `{"do_lower_case": false, "vocab_type": "spm"}`
 )
 
 // testHub is a fake hub with the test repositories, and the commits it made.
@@ -48,7 +48,7 @@ func hubEnv(t *testing.T) {
 	t.Setenv("HF_HOME", filepath.Join(t.TempDir(), "hf-home"))
 }
 
-func readFixture(t *testing.T, parts ...string) map[string][]byte {
+func hubFixtureFiles(t *testing.T, parts ...string) map[string][]byte {
 	t.Helper()
 	files, err := fakehub.ReadDir(testutil.Fixture(parts...))
 	if err != nil {
@@ -65,22 +65,22 @@ func newTestHub(t *testing.T) *testHub {
 	hub.Token = hubToken
 	th := &testHub{Hub: hub}
 
-	mlm := readFixture(t, "tiny-v3", "mlm")
-	mlm["spm.model"] = []byte(spmContent)
-	mlm["tokenizer_config.json"] = []byte(tokCfg)
+	mlm := hubFixtureFiles(t, "tiny-v3", "mlm")
+	mlm["spm.model"] = []byte(hubSPMContent)
+	mlm["tokenizer_config.json"] = []byte(hubTokCfg)
 	mlm["README.md"] = []byte("# tiny\n")
 	hub.Repo(repoMLM).Commit(mlm, "main")
 
-	official := readFixture(t, "official-tiny", "discriminator")
-	gen := readFixture(t, "official-tiny", "generator")
+	official := hubFixtureFiles(t, "official-tiny", "discriminator")
+	gen := hubFixtureFiles(t, "official-tiny", "generator")
 	official["generator_config.json"] = gen["generator_config.json"]
 	official["pytorch_model.generator.bin"] = gen["pytorch_model.generator.bin"]
 	hub.Repo(repoOfficial).Commit(official, "main")
 
-	v1 := readFixture(t, "tiny-v3", "base")
+	v1 := hubFixtureFiles(t, "tiny-v3", "base")
 	delete(v1, "pytorch_model.bin")
 	th.pinnedV1 = hub.Repo(repoPinned).Commit(v1, "v1")
-	main := readFixture(t, "tiny-v3", "base")
+	main := hubFixtureFiles(t, "tiny-v3", "base")
 	delete(main, "pytorch_model.bin")
 	main["config.json"] = bytes.Replace(main["config.json"], []byte(`"hidden_dropout_prob": 0.1`), []byte(`"hidden_dropout_prob": 0.25`), 1)
 	th.pinnedMain = hub.Repo(repoPinned).Commit(main, "main")
@@ -89,10 +89,10 @@ func newTestHub(t *testing.T) *testHub {
 
 	private := hub.Repo(repoPrivate)
 	private.Private = true
-	private.Commit(readFixture(t, "tiny-v3", "base"), "main")
+	private.Commit(hubFixtureFiles(t, "tiny-v3", "base"), "main")
 	gated := hub.Repo(repoGated)
 	gated.Gated = true
-	gated.Commit(readFixture(t, "tiny-v3", "base"), "main")
+	gated.Commit(hubFixtureFiles(t, "tiny-v3", "base"), "main")
 	return th
 }
 
@@ -117,7 +117,7 @@ func shardedFiles(t *testing.T) map[string][]byte {
 	index.WriteString("}}")
 	dir := t.TempDir()
 	files := map[string][]byte{
-		"config.json":                  readFixture(t, "tiny-v3", "mlm")["config.json"],
+		"config.json":                  hubFixtureFiles(t, "tiny-v3", "mlm")["config.json"],
 		"model.safetensors.index.json": []byte(index.String()),
 	}
 	for i, s := range shards {
@@ -153,15 +153,15 @@ func hubForward(t *testing.T, m *debertav3.Model) {
 	}
 }
 
-// repoCacheDir is the cache folder of a repository, as Python names it.
-func repoCacheDir(cache, repo string) string {
+// hubRepoCacheDir is the cache folder of a repository, as Python names it.
+func hubRepoCacheDir(cache, repo string) string {
 	return filepath.Join(cache, "models--"+strings.ReplaceAll(repo, "/", "--"))
 }
 
-// blobsOf lists the blob file names of a repository's cache folder.
-func blobsOf(t *testing.T, cache, repo string) []string {
+// hubBlobs lists the blob file names of a repository's cache folder.
+func hubBlobs(t *testing.T, cache, repo string) []string {
 	t.Helper()
-	ents, err := os.ReadDir(filepath.Join(repoCacheDir(cache, repo), "blobs"))
+	ents, err := os.ReadDir(filepath.Join(hubRepoCacheDir(cache, repo), "blobs"))
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func blobsOf(t *testing.T, cache, repo string) []string {
 	return out
 }
 
-// isWeightFile says whether a repository file is a weight file (its GETs are what a cache must avoid).
-func isWeightFile(name string) bool {
+// hubIsWeightFile says whether a repository file is a weight file (its GETs are what a cache must avoid).
+func hubIsWeightFile(name string) bool {
 	return strings.HasSuffix(name, ".safetensors") || strings.HasSuffix(name, ".bin")
 }

@@ -42,7 +42,7 @@ func TestOpenPretrainedDownloadsByName(t *testing.T) {
 		if report.Loaded == 0 || len(report.Unknown) > 0 {
 			t.Errorf("%s: report %+v", c.repo, report)
 		}
-		if !strings.HasPrefix(report.ConfigPath, filepath.Join(repoCacheDir(cache, c.repo), "snapshots")+string(filepath.Separator)) {
+		if !strings.HasPrefix(report.ConfigPath, filepath.Join(hubRepoCacheDir(cache, c.repo), "snapshots")+string(filepath.Separator)) {
 			t.Errorf("%s: config read from %s, not from the cache's snapshot", c.repo, report.ConfigPath)
 		}
 		hubForward(t, m)
@@ -76,10 +76,10 @@ func TestHubCacheLayoutMatchesPython(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := readFixture(t, "tiny-v3", "mlm")
-	files["spm.model"] = []byte(spmContent)
-	files["tokenizer_config.json"] = []byte(tokCfg)
-	repoDir := repoCacheDir(cache, repoMLM)
+	files := hubFixtureFiles(t, "tiny-v3", "mlm")
+	files["spm.model"] = []byte(hubSPMContent)
+	files["tokenizer_config.json"] = []byte(hubTokCfg)
+	repoDir := hubRepoCacheDir(cache, repoMLM)
 	if snap.Dir != filepath.Join(repoDir, "snapshots", snap.Commit) {
 		t.Errorf("snapshot dir %s", snap.Dir)
 	}
@@ -109,13 +109,13 @@ func TestHubCacheLayoutMatchesPython(t *testing.T) {
 			t.Errorf("blob of %s: wrong content (%v)", c.file, err)
 		}
 	}
-	for _, b := range blobsOf(t, cache, repoMLM) {
+	for _, b := range hubBlobs(t, cache, repoMLM) {
 		if strings.HasSuffix(b, ".incomplete") {
 			t.Errorf("left over: blobs/%s", b)
 		}
 	}
-	if len(blobsOf(t, cache, repoMLM)) != 4 {
-		t.Errorf("blobs %v, want 4", blobsOf(t, cache, repoMLM))
+	if len(hubBlobs(t, cache, repoMLM)) != 4 {
+		t.Errorf("blobs %v, want 4", hubBlobs(t, cache, repoMLM))
 	}
 }
 
@@ -136,7 +136,7 @@ func TestHubSecondLoadReusesCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		weightGETs := th.Count(func(r fakehub.Request) bool { return r.Method == "GET" && isWeightFile(r.File) })
+		weightGETs := th.Count(func(r fakehub.Request) bool { return r.Method == "GET" && hubIsWeightFile(r.File) })
 		if weightGETs != 0 || th.ContentGETs("") != 0 || len(snap.Downloaded) != 0 {
 			t.Errorf("%s: second load: %d GETs of weight files, %d content GETs, downloaded %v; want none",
 				repo, weightGETs, th.ContentGETs(""), snap.Downloaded)
@@ -216,7 +216,7 @@ func TestHubOfflineEmptyCache(t *testing.T) {
 	if _, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache)); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(repoCacheDir(cache, repoMLM), "blobs", fakehub.SHA256(readFixture(t, "tiny-v3", "mlm")["model.safetensors"]))); err != nil {
+	if err := os.Remove(filepath.Join(hubRepoCacheDir(cache, repoMLM), "blobs", fakehub.SHA256(hubFixtureFiles(t, "tiny-v3", "mlm")["model.safetensors"]))); err != nil {
 		t.Fatal(err)
 	}
 	th.ResetRequests()
@@ -257,7 +257,7 @@ func TestHubRevisions(t *testing.T) {
 				m.Config.HiddenDropoutProb, report.ConfigPath, c.dropout, c.commit)
 		}
 	}
-	refs := filepath.Join(repoCacheDir(cache, repoPinned), "refs")
+	refs := filepath.Join(hubRepoCacheDir(cache, repoPinned), "refs")
 	for ref, want := range map[string]string{"main": th.pinnedMain, "v1": th.pinnedV1} {
 		if b, err := os.ReadFile(filepath.Join(refs, ref)); err != nil || string(b) != want {
 			t.Errorf("refs/%s = %q (%v), want %s", ref, b, err, want)

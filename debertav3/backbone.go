@@ -17,7 +17,7 @@ type BackboneOutput struct {
 	LastHiddenState *Node
 	// HiddenStates: embedding output then every layer's output, num_hidden_layers+1 nodes [batch, seq, hidden].
 	HiddenStates []*Node
-	// Attentions: per layer, probabilities and score terms (see layers.AttentionOutput).
+	// Attentions: per layer, probabilities and score terms, head-major (see layers.AttentionOutput).
 	Attentions []layers.AttentionOutput
 	// WordEmbeddings is the word embedding table [vocab, embedding_size] (tied to MLM decoders).
 	WordEmbeddings *Node

@@ -39,8 +39,14 @@ func Backend() (backends.Backend, error) {
 }
 
 // newQuietBackend creates a backend, discarding what its constructor prints on stdout (the pure-Go backend
-// announces its parallelism setting there, which would corrupt the JSON output of our CLI).
-func newQuietBackend(config string) (backends.Backend, error) {
+// announces its parallelism setting there, which would corrupt the JSON output of our CLI). GoMLX panics on
+// some bad configurations (e.g. an unknown backend name): that becomes an error.
+func newQuietBackend(config string) (b backends.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return backends.NewWithConfig(config)

@@ -116,3 +116,9 @@ func TestPresetsAndParamCounts(t *testing.T) {
 		t.Errorf("small-v3: %d parameters, PyTorch counts 987136", emb+other)
 	}
 }
+
+func TestBadBackendIsAnError(t *testing.T) {
+	if _, err := newQuietBackend("no-such-backend"); err == nil {
+		t.Error("unknown backend: no error")
+	}
+}

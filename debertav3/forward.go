@@ -8,6 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/deberta-go/lab/layers"
 )
 
 // graph builds the forward pass for Model: inputs [batch, seq] (or [batch, choices, seq]), outputs named in
@@ -39,12 +41,12 @@ func (m *Model) graph(ctx *context.Context, ids, mask, typeIDs *Node) []*Node {
 	}
 	for i, att := range bb.Attentions {
 		if m.Options.OutputAttentions {
-			add("attentions/"+strconv.Itoa(i), att.Probs)
+			add("attentions/"+strconv.Itoa(i), layers.HeadMajorToHF(att.Probs))
 		}
 		if m.Options.OutputScores {
-			add("c2c/"+strconv.Itoa(i), att.C2C)
-			add("c2p/"+strconv.Itoa(i), att.C2P)
-			add("p2c/"+strconv.Itoa(i), att.P2C)
+			add("c2c/"+strconv.Itoa(i), layers.HeadMajorToHF(att.C2C))
+			add("c2p/"+strconv.Itoa(i), layers.HeadMajorToHF(att.C2P))
+			add("p2c/"+strconv.Itoa(i), layers.HeadMajorToHF(att.P2C))
 		}
 	}
 	h := bb.LastHiddenState

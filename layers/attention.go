@@ -37,15 +37,25 @@ func (c AttentionConfig) ScaleFactor() int {
 	return f
 }
 
-// AttentionOutput is what DisentangledSelfAttention returns.
+// AttentionOutput is what DisentangledSelfAttention returns. Score-shaped nodes are head-major,
+// [heads, batch, q, k] (the natural output layout of the batched matmuls, which saves a transpose per term);
+// HeadMajorToHF converts them to HF's [batch, heads, q, k].
 type AttentionOutput struct {
 	// Context is the attended values, heads concatenated: [batch, queryLen, hidden].
 	Context *Node
-	// Probs are the attention probabilities (after the masked softmax, before dropout): [batch, heads, q, k].
+	// Probs are the attention probabilities (after the masked softmax, before dropout): [heads, batch, q, k].
 	Probs *Node
-	// C2C, C2P, P2C are the scaled score terms [batch, heads, q, k] (nil when the term is not used);
-	// their sum, masked, is the softmax input.
+	// C2C, C2P, P2C are the scaled score terms [heads, batch, q, k] (nil when the term is not used); their sum,
+	// masked, is the softmax input.
 	C2C, C2P, P2C *Node
+}
+
+// HeadMajorToHF transposes a [heads, batch, q, k] node to HF's [batch, heads, q, k] (nil stays nil).
+func HeadMajorToHF(x *Node) *Node {
+	if x == nil {
+		return nil
+	}
+	return TransposeAllAxes(x, 1, 0, 2, 3)
 }
 
 // DisentangledSelfAttention is DeBERTa's attention (paper §3.1, eq. 2–4; HF DisentangledSelfAttention):
@@ -82,7 +92,8 @@ func DisentangledSelfAttention(ctx *context.Context, cfg AttentionConfig, hidden
 	v := split(Linear(ctx.In("value_proj"), hidden, d, true, cfg.InitStd))
 
 	var out AttentionOutput
-	out.C2C = Einsum("bqhd,bkhd->bhqk", q, k)
+	// Batched over (heads, batch), contracting headDim: [heads, batch, q, k].
+	out.C2C = DotGeneral(q, []int{3}, []int{2, 0}, k, []int{3}, []int{2, 0})
 	scores := out.C2C
 	if cfg.RelativeAttention && (cfg.C2P || cfg.P2C) {
 		out.C2P, out.P2C = relativeScores(ctx, cfg, q, k, rel, queryLen, keyLen, scale)
@@ -92,16 +103,16 @@ func DisentangledSelfAttention(ctx *context.Context, cfg AttentionConfig, hidden
 			}
 		}
 	}
-	pair := pairMask(mask, queryLen) // [b, 1, q, k] bool
-	scores = Where(BroadcastToDims(pair, batch, heads, queryLen, keyLen), scores, Scalar(g, scores.DType(), lowest(scores.DType())))
+	pair := pairMask(mask, queryLen) // [1, b, q, k] bool
+	scores = Where(BroadcastToDims(pair, heads, batch, queryLen, keyLen), scores, Scalar(g, scores.DType(), lowest(scores.DType())))
 	out.Probs = Softmax(scores, -1)
 	probs := Dropout(ctx, out.Probs, cfg.AttentionDropout)
-	ctxt := Einsum("bhqk,bkhd->bqhd", probs, v)
-	out.Context = Reshape(ctxt, batch, queryLen, d)
+	ctxt := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{2, 0}) // [heads, batch, q, headDim]
+	out.Context = Reshape(TransposeAllAxes(ctxt, 1, 2, 0, 3), batch, queryLen, d)
 	return out
 }
 
-// relativeScores returns the scaled c2p and p2c terms [batch, heads, q, k] (nil for a term not configured).
+// relativeScores returns the scaled c2p and p2c terms [heads, batch, q, k] (nil for a term not configured).
 // q is already scaled by s; k is not.
 func relativeScores(ctx *context.Context, cfg AttentionConfig, q, k, rel *Node, queryLen, keyLen int, scale float64) (c2p, p2c *Node) {
 	g := q.Graph()
@@ -124,23 +135,23 @@ func relativeScores(ctx *context.Context, cfg AttentionConfig, q, k, rel *Node, 
 	}
 	if cfg.C2P {
 		kr := project("key_proj", "pos_key_proj")
-		full := Einsum("bqhd,uhd->quhb", q, kr) // [q, U, heads, b]: c2p for every reachable row.
+		full := DotGeneral(q, []int{3}, []int{2}, kr, []int{2}, []int{1}) // [heads, b, q, U]: c2p for every reachable row
 		c2p = gatherRelative(full, rr.Pos, func(i, j int) int { return i })
 	}
 	if cfg.P2C {
 		qr := MulScalar(project("query_proj", "pos_query_proj"), scale)
-		full := Einsum("bkhd,uhd->kuhb", k, qr) // [k, U, heads, b]: p2c for every reachable row.
+		full := DotGeneral(k, []int{3}, []int{2}, qr, []int{2}, []int{1}) // [heads, b, k, U]: p2c for every reachable row
 		p2c = gatherRelative(full, rr.Pos, func(i, j int) int { return j })
 	}
 	return c2p, p2c
 }
 
-// gatherRelative picks, for every (query i, key j), the score full[owner(i,j), pos[i][j]] where full is
-// [n, U, heads, batch] and owner is i (c2p) or j (p2c), and returns it as [batch, heads, q, k].
-// The gather moves contiguous [heads, batch] slices; one transpose restores HF's layout.
+// gatherRelative picks, for every (query i, key j), the score full[·, ·, owner(i,j), pos[i][j]] where full is
+// [heads, batch, n, U] and owner is i (c2p) or j (p2c), and returns it as [heads, batch, q, k]: one strided gather
+// straight from the matmul's output layout, no transposes.
 func gatherRelative(full *Node, pos [][]int, owner func(i, j int) int) *Node {
 	dims := full.Shape().Dimensions
-	n, numRows, heads, batch := dims[0], dims[1], dims[2], dims[3]
+	heads, batch, n, numRows := dims[0], dims[1], dims[2], dims[3]
 	queryLen, keyLen := len(pos), len(pos[0])
 	idx := make([]int32, 0, queryLen*keyLen)
 	for i := range queryLen {
@@ -148,21 +159,23 @@ func gatherRelative(full *Node, pos [][]int, owner func(i, j int) int) *Node {
 			idx = append(idx, int32(owner(i, j)*numRows+pos[i][j]))
 		}
 	}
-	flat := Reshape(full, n*numRows, heads, batch)
-	picked := Gather(flat, Reshape(Const(full.Graph(), idx), queryLen, keyLen, 1)) // [q, k, heads, b]
-	return TransposeAllAxes(picked, 3, 2, 0, 1)
+	flat := Reshape(full, heads*batch, n*numRows)
+	indices := Reshape(Const(full.Graph(), idx), queryLen, keyLen, 1)
+	// Slices of [heads·batch, 1] at column idx(i,j); the slice axis goes first in the output: [heads·batch, q, k].
+	picked := BackendGather(flat, indices, 2, []int{0}, []int{1}, []int{1}, []int{heads * batch, 1}, false)
+	return Reshape(picked, heads, batch, queryLen, keyLen)
 }
 
-// pairMask turns a [batch, keyLen] mask into the boolean [batch, 1, queryLen, keyLen] attention mask:
+// pairMask turns a [batch, keyLen] mask into the boolean [1, batch, queryLen, keyLen] attention mask:
 // mask_i·mask_j for self-attention (queryLen == keyLen), mask_j otherwise.
 func pairMask(mask *Node, queryLen int) *Node {
 	m := GreaterThan(ConvertDType(mask, dtypes.Float32), ScalarZero(mask.Graph(), dtypes.Float32)) // [b, k]
 	batch, keyLen := m.Shape().Dimensions[0], m.Shape().Dimensions[1]
-	keys := BroadcastToDims(Reshape(m, batch, 1, 1, keyLen), batch, 1, queryLen, keyLen)
+	keys := BroadcastToDims(Reshape(m, 1, batch, 1, keyLen), 1, batch, queryLen, keyLen)
 	if queryLen != keyLen {
 		return keys
 	}
-	queries := BroadcastToDims(Reshape(m, batch, 1, queryLen, 1), batch, 1, queryLen, keyLen)
+	queries := BroadcastToDims(Reshape(m, 1, batch, queryLen, 1), 1, batch, queryLen, keyLen)
 	return LogicalAnd(keys, queries)
 }
 

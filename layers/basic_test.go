@@ -2,31 +2,20 @@ package layers
 
 import (
 	"math"
-	"sync"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-)
 
-var (
-	testBackendOnce sync.Once
-	testBackend     backends.Backend
-	testBackendErr  error
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // run executes fn on a fresh context with the pure-Go backend and returns its float32 output.
 func run(t *testing.T, fn func(ctx *context.Context, x *Node) *Node, x *tensors.Tensor) []float32 {
 	t.Helper()
-	testBackendOnce.Do(func() { testBackend, testBackendErr = backends.NewWithConfig("go:parallelism=-1") })
-	if testBackendErr != nil {
-		t.Fatal(testBackendErr)
-	}
 	ctx := context.New().Checked(false)
-	out, err := context.ExecOnce(testBackend, ctx, fn, x)
+	out, err := context.ExecOnce(testutil.Backend(t), ctx, fn, x)
 	if err != nil {
 		t.Fatal(err)
 	}

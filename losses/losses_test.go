@@ -2,11 +2,8 @@ package losses
 
 import (
 	"math"
-	"sync"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
@@ -14,20 +11,9 @@ import (
 	"github.com/deberta-go/lab/internal/testutil"
 )
 
-var (
-	backendOnce sync.Once
-	backend     backends.Backend
-)
-
 func exec(t *testing.T, fn any, args ...any) []float32 {
 	t.Helper()
-	backendOnce.Do(func() {
-		var err error
-		if backend, err = backends.NewWithConfig("go:parallelism=-1"); err != nil {
-			t.Fatal(err)
-		}
-	})
-	e, err := NewExecAny(backend, fn)
+	e, err := NewExecAny(testutil.Backend(t), fn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func Lines(title, xLabel, yLabel string, series []Series, size Size) ([]byte, er
 		p.Add(line)
 		p.Legend.Add(s.Name, line)
 	}
-	p.Legend.Top = true
+	p.Legend.Top, p.Legend.Left = true, true
 	return render(p, size)
 }
 

@@ -197,6 +197,9 @@ type Fault struct {
 	Status int
 	// TruncateAfter > 0 sends only that many bytes of a file's content, then drops the connection.
 	TruncateAfter int64
+	// Stall, with TruncateAfter, holds the connection open after those bytes, sending nothing more until the
+	// client gives up (tests of stall timeouts).
+	Stall bool
 	// Corrupt flips one byte of a file's content (size and ETag unchanged).
 	Corrupt bool
 	// Times is how many requests the fault hits; 0 means every one.

@@ -16,7 +16,8 @@ import (
 type statusWriter struct {
 	http.ResponseWriter
 	status int
-	left   int64 // bytes still allowed when truncating; < 0: no limit
+	left   int64           // bytes still allowed when truncating; < 0: no limit
+	stall  <-chan struct{} // when set, wait for it instead of dropping the connection
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -40,6 +41,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	w.left = 0
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
+	}
+	if w.stall != nil {
+		<-w.stall
 	}
 	// Drop the connection mid-body: the client sees fewer bytes than Content-Length announced.
 	panic(http.ErrAbortHandler)
@@ -217,6 +221,9 @@ func (h *Hub) serveContent(w *statusWriter, r *http.Request, req Request, data [
 		}
 		if f.TruncateAfter > 0 {
 			w.left = f.TruncateAfter
+			if f.Stall {
+				w.stall = r.Context().Done()
+			}
 		}
 	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
