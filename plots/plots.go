@@ -3,8 +3,8 @@ package plots
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"image/color"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
