@@ -9,12 +9,15 @@ import (
 	_ "github.com/gomlx/gomlx/backends/default" // Registers the pure-Go backend and, unless built with -tags noxla, XLA.
 )
 
-// DefaultBackendConfig is the GoMLX backend used when $GOMLX_BACKEND is not set: the pure-Go backend with
-// unlimited worker parallelism. The plain "go" configuration can deadlock on 2-core machines (every worker
-// parked waiting for a slot while several matmuls are runnable); "go:parallelism=-1" never waits for a slot.
+// DefaultBackendConfig is the GoMLX backend used when $GOMLX_BACKEND is not set: the pure-Go backend running
+// one op at a time, each op (matmuls above all) split over unlimited workers. Two measured problems of the
+// pure-Go backend in GoMLX v0.26 decide this: the plain "go" configuration can deadlock on 2-core machines (every
+// worker parked waiting for a slot while several matmuls are runnable; "parallelism=-1" never waits for a slot),
+// and executing independent ops concurrently has data races (go test -race reports them in the executor), which
+// "ops_sequential" avoids. It is also no slower on 2 cores (docs/PERFORMANCE.md).
 //
 // Set GOMLX_BACKEND=xla:cpu (or xla:cuda on a GPU machine) to use XLA/PJRT instead; see README.md.
-const DefaultBackendConfig = "go:parallelism=-1"
+const DefaultBackendConfig = "go:parallelism=-1,ops_sequential"
 
 var (
 	backendOnce sync.Once

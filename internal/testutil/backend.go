@@ -18,7 +18,7 @@ var (
 // configuration (see debertav3.DefaultBackendConfig), for tests of packages below debertav3.
 func Backend(t testing.TB) backends.Backend {
 	t.Helper()
-	backendOnce.Do(func() { backend, backendErr = backends.NewWithConfig("go:parallelism=-1") })
+	backendOnce.Do(func() { backend, backendErr = backends.NewWithConfig("go:parallelism=-1,ops_sequential") })
 	if backendErr != nil {
 		t.Fatal(backendErr)
 	}
