@@ -37,7 +37,7 @@ $have_go
 fi
 have_go="${have_go#go}"
 have_go="${have_go%% *}"
-if [[ "$(printf '%s\n%s\n' "$want_go" "$have_go" | sort -V | head -n1)" != "$want_go" ]]; then
+if [[ "$(printf '%s\n%s\n' "$want_go" "$have_go" | sort -V | sed -n 1p)" != "$want_go" ]]; then
   die "Go $have_go found at $GO, but go.mod needs Go >= $want_go: install it from https://go.dev/dl/"
 fi
 setup_path
@@ -94,7 +94,7 @@ log "Jupyter: $JUPYTER (nbconvert $("$JUPYTER" nbconvert --version 2>/dev/null))
 bindir="$(go_bin_dir)"
 mkdir -p "$bindir"
 GOBIN="$bindir" go install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports
-log "gonb: $("$bindir/gonb" -V 2>&1 | head -n1) ($bindir/gonb)"
+log "gonb: $("$bindir/gonb" -V 2>&1 | sed -n 1p) ($bindir/gonb)"
 
 if ! command -v gopls >/dev/null 2>&1; then
   if [[ "${SETUP_GOPLS:-}" == 1 || ( "${SETUP_GOPLS:-}" != 0 && "${CI:-}" != true ) ]]; then
