@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/tokenizer"
 )
 
 // TokenScore is the replaced-token-detection score of one token of a text.
@@ -30,8 +31,13 @@ func (p *Pipeline) Detect(texts []string) ([][]TokenScore, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.detect(encs)
+}
+
+// detect is Detect on encoded texts.
+func (p *Pipeline) detect(encs []*tokenizer.Encoding) ([][]TokenScore, error) {
 	res := make([][]TokenScore, len(encs))
-	err = p.forEachBatch("detect", encs, func(first int, b *Batch, out *debertav3.Outputs) error {
+	err := p.forEachBatch("detect", encs, func(first int, b *Batch, out *debertav3.Outputs) error {
 		logits, dims, err := floats("rtd_logits", out.RTDLogits, 2)
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (p *Pipeline) fillMask(encs []*tokenizer.Encoding, texts []string, maskID i
 	}
 	for i, e := range encs {
 		if !hasID(e.InputIDs, maskID) {
-			return nil, fmt.Errorf("fill-mask: input %d has no [MASK] token (id %d)", i, maskID)
+			return nil, fmt.Errorf("fill-mask: input %d has no [MASK] token (id %d) in its first %d tokens", i, maskID, p.Options.MaxLength)
 		}
 	}
 	usable := min(p.Tokenizer.VocabSize(), p.Model.Config.VocabSize)

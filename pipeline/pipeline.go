@@ -28,9 +28,9 @@ type Options struct {
 	// BatchSize is the number of inputs per forward pass (0: DefaultBatchSize). Each batch is padded to its
 	// longest input only.
 	BatchSize int
-	// MaxLength is the maximum number of tokens of one input, special tokens included (0: DefaultMaxLength,
-	// or max_position_embeddings when smaller and the model uses absolute positions). Longer inputs are
-	// truncated, with a warning.
+	// MaxLength is the maximum number of tokens of one input, special tokens included (0: DefaultMaxLength, or
+	// less when the tokenizer's model_max_length or, for a model using absolute positions, its
+	// max_position_embeddings is smaller). Longer inputs are truncated, with a warning.
 	MaxLength int
 	// Warnings receives one line per truncated input; nil writes them to the standard logger (package log).
 	Warnings io.Writer
@@ -83,7 +83,7 @@ func newPipeline(m *debertav3.Model, tok *tokenizer.Tokenizer, opts Options) (*P
 	}
 	absolute := m.Config.PositionBiasedInput || m.Options.EnhancedMaskDecoder
 	if opts.MaxLength == 0 {
-		opts.MaxLength = DefaultMaxLength
+		opts.MaxLength = min(DefaultMaxLength, tok.MaxLength())
 		if absolute {
 			opts.MaxLength = min(opts.MaxLength, m.Config.MaxPositionEmbeddings)
 		}
@@ -139,14 +139,20 @@ func (p *Pipeline) warnf(format string, args ...any) {
 // encode tokenizes texts as `[CLS] text [SEP]`, truncating to MaxLength with a warning.
 func (p *Pipeline) encode(what string, texts []string) ([]*tokenizer.Encoding, error) {
 	return p.encodeAll(what, len(texts), tokenizer.TruncateLongestFirst,
-		func(o tokenizer.EncodeOptions) ([]*tokenizer.Encoding, error) { return p.Tokenizer.EncodeBatch(texts, o) },
-		func(i int, o tokenizer.EncodeOptions) (*tokenizer.Encoding, error) { return p.Tokenizer.Encode(texts[i], o) })
+		func(o tokenizer.EncodeOptions) ([]*tokenizer.Encoding, error) {
+			return p.Tokenizer.EncodeBatch(texts, o)
+		},
+		func(i int, o tokenizer.EncodeOptions) (*tokenizer.Encoding, error) {
+			return p.Tokenizer.Encode(texts[i], o)
+		})
 }
 
 // encodePairs tokenizes pairs as `[CLS] a [SEP] b [SEP]`, truncating with strategy (and a warning).
 func (p *Pipeline) encodePairs(what string, pairs [][2]string, strategy tokenizer.Truncation) ([]*tokenizer.Encoding, error) {
 	return p.encodeAll(what, len(pairs), strategy,
-		func(o tokenizer.EncodeOptions) ([]*tokenizer.Encoding, error) { return p.Tokenizer.EncodePairBatch(pairs, o) },
+		func(o tokenizer.EncodeOptions) ([]*tokenizer.Encoding, error) {
+			return p.Tokenizer.EncodePairBatch(pairs, o)
+		},
 		func(i int, o tokenizer.EncodeOptions) (*tokenizer.Encoding, error) {
 			return p.Tokenizer.EncodePair(pairs[i][0], pairs[i][1], o)
 		})

@@ -95,11 +95,12 @@ func TokenStrip(title string, tokens []string, scores []float64, lo, hi float64,
 // corner (y downwards), and returns the height the strip needs.
 func stripLayout(tokens []string, width vg.Length) ([]vg.Rectangle, vg.Length, error) {
 	fnt := font.From(plot.DefaultFont, stripTokenPt)
+	scoreW, _, _ := plot.DefaultTextHandler.Box("0.00", font.From(plot.DefaultFont, stripScorePt)) // the score under a box
 	x, row := stripMargin, 0
 	boxes := make([]vg.Rectangle, len(tokens))
 	for i, tok := range tokens {
 		w, _, _ := plot.DefaultTextHandler.Box(tok, fnt)
-		w += 2 * stripPad
+		w = max(w, scoreW) + 2*stripPad
 		if x+w > width-stripMargin && x > stripMargin {
 			x, row = stripMargin, row+1
 		}
