@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	register("fill-mask", "predict the tokens behind [MASK] (use --generator with DeBERTa-v3 checkpoints)", runFillMask)
+	register("fill-mask", "predict the tokens behind [MASK] (DeBERTa-v3: with the generator released beside the discriminator)", runFillMask)
 }
 
 // fillMaskLine is one output line of fill-mask.
@@ -18,6 +18,7 @@ type fillMaskLine struct {
 
 func runFillMask(args []string, stdout io.Writer) error {
 	f := newPipelineFlags("fill-mask", `--model DIR|owner/name [--generator] [--top-k 5] ["Paris is the [MASK] of France." ...]`, true, 5)
+	f.mlmFallback = true
 	return runPipeline(f, args, func(p *pipeline.Pipeline, texts []string) error {
 		res, err := p.FillMask(texts, *f.topK)
 		if err != nil {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,7 +24,17 @@ func TestFillMaskCommand(t *testing.T) {
 	if !strings.HasPrefix(m.Candidates[0].Sequence, "Paris is the ") {
 		t.Errorf("sequence %q", m.Candidates[0].Sequence)
 	}
-	// The discriminator is refused with a pointer to --generator.
+	// Without --generator, a released-layout folder (discriminator + generator) falls back to the generator.
+	auto := runJSON[fillMaskLine](t, runFillMask, "", "--model", dir, "--top-k", "3", text, "[MASK] [MASK]")
+	if fmt.Sprint(auto) != fmt.Sprint(got) {
+		t.Errorf("fill-mask without --generator %+v, with %+v", auto, got)
+	}
+	// A discriminator alone is refused with a pointer to --generator.
+	for _, f := range []string{"generator_config.json", "pytorch_model.generator.bin", "model.generator.safetensors"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
 	_, err := runWithStdin(runFillMask, "", "--model", dir, text)
 	if err == nil || !strings.Contains(err.Error(), "--generator") {
 		t.Errorf("fill-mask on the discriminator: error %v", err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/pipeline"
 )
 
@@ -22,9 +23,12 @@ type pipelineFlags struct {
 	fs        *flag.FlagSet
 	model     *string
 	generator *bool // nil when the subcommand has no --generator
-	topK      *int  // nil when the subcommand has no --top-k
-	maxLength *int
-	batchSize *int
+	// mlmFallback loads the generator checkpoint when --generator is not given and the model has no masked-LM
+	// head (fill-mask on a released DeBERTa-v3 repository).
+	mlmFallback bool
+	topK        *int // nil when the subcommand has no --top-k
+	maxLength   *int
+	batchSize   *int
 }
 
 // newPipelineFlags declares --model, --max-length, --batch-size and, when asked, --generator and --top-k
@@ -70,7 +74,18 @@ func (f *pipelineFlags) load() (*pipeline.Pipeline, error) {
 	if f.generator != nil {
 		opts.Generator = *f.generator
 	}
-	return pipeline.Load(*f.model, opts)
+	p, err := pipeline.Load(*f.model, opts)
+	if err != nil || !f.mlmFallback || opts.Generator || p.Model.Options.Has(debertav3.HeadMaskedLM) {
+		return p, err
+	}
+	// A DeBERTa-v3 discriminator has no trained masked-LM head: use the generator released beside it, if any.
+	opts.Generator = true
+	gen, genErr := pipeline.Load(*f.model, opts)
+	if genErr != nil {
+		return p, nil // FillMask then refuses with the explanation.
+	}
+	fmt.Fprintf(os.Stderr, "deberta: %s has no trained masked-LM head; using its generator checkpoint (Enhanced Mask Decoder)\n", *f.model)
+	return gen, nil
 }
 
 // runPipeline parses the flags, reads the inputs, loads the model and calls run: the shared body of the
