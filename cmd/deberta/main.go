@@ -1,5 +1,3 @@
-// Command deberta is the command-line entry point of deberta-go lab: inspect and dump checkpoints, tokenize,
-// benchmark. Each subcommand lives in its own file and registers itself in init().
 package main
 
 import (
