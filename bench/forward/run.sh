@@ -16,6 +16,10 @@ for shape in small-v3 xsmall; do
   bin/deberta bench --shape "$shape" --batch 8 --seq 128 --mode forward --iters "$n" 2>/dev/null | tail -n 1
 done
 bin/debertav3.test -test.run '^$' -test.bench 'MatmulRoofline' -test.benchtime "$(( (iters + 1) / 2 ))x"
+# The same matmul shapes on PyTorch/OpenBLAS, back to back (needs: apt-get install python3-torch libopenblas0-pthread).
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  /usr/bin/python3 bench/forward/torch_matmul.py
+fi
 /usr/bin/python3 - <<'PY'
 import json
 b = json.load(open("bench/baselines/torch_cpu.json"))
