@@ -3,6 +3,7 @@ package pretrain
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 
 	"github.com/deberta-go/lab/debertav3"
@@ -128,7 +130,10 @@ type Trainer struct {
 	ctx      *context.Context
 	exec     *context.Exec
 	evalExec *context.Exec
+	gradExec *context.Exec // GradientCosines
 	step     int
+	ckpt     *checkpoints.Handler // SaveState / Resume
+	ckptDir  string
 }
 
 // NewTrainer validates cfg and opts, installs the gradient fixes (layers.InstallDotGeneralGradient,
@@ -244,6 +249,18 @@ func (t *Trainer) stepGraph(ctx *context.Context, in []*Node) []*Node {
 			nodes = append(nodes, v.ValueGraph(g))
 		}
 	}
+	// A fixed order (by name) for the global norm's sum: a resumed trainer creates its variables in another
+	// order (Resume), and the float32 sum must not depend on it.
+	order := make([]int, len(vars))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(vars[a].ScopeAndName(), vars[b].ScopeAndName()) })
+	sortedVars, sortedNodes := make([]*context.Variable, len(vars)), make([]*Node, len(vars))
+	for i, j := range order {
+		sortedVars[i], sortedNodes[i] = vars[j], nodes[j]
+	}
+	vars, nodes = sortedVars, sortedNodes
 	grads := Gradient(out.Loss, nodes...)
 	norm := GlobalNorm(grads)
 	if t.opts.ClipNorm > 0 {

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/pretrain"
+)
+
+// TestPretrainCLI: a 5-step run of a very small model on a small text file writes 5 metrics lines (with the
+// analyses at step 4), a resumable checkpoint, and exported folders that checkpoints.Open loads.
+func TestPretrainCLI(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	var text strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&text, "Paragraph %d tells of the whale, the sea and the ship number %d, sailing far to the north.\n\n", i, i*7)
+	}
+	if err := os.WriteFile(corpus, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "run")
+	args := []string{"--sharing", "gdes", "--preset", "tiny", "--hidden", "32", "--layers", "2", "--heads", "2", "--ffn", "64",
+		"--steps", "5", "--batch", "2", "--seq", "32", "--lr", "1e-3", "--log-every", "1", "--save-every", "2",
+		"--analyze-every", "4", "--corpus", corpus, "--spm", spmModel, "--out", out, "--seed", "3"}
+	if err := runPretrain(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := pretrain.ReadMetrics(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 5 {
+		t.Fatalf("%d metrics lines, want 5", len(recs))
+	}
+	for i, r := range recs {
+		if r.Step != i+1 || !(r.MLMLoss > 0) || !(r.RTDLoss > 0) || !(r.TokensPerS > 0) || !(r.LR > 0) {
+			t.Errorf("record %d: %+v", i, r)
+		}
+		if (r.Gradients != nil) != (r.Step == 4) {
+			t.Errorf("step %d: analyses %v", r.Step, r.Gradients)
+		}
+	}
+	m, _, err := checkpoints.Open(filepath.Join(out, "discriminator"), checkpoints.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.HiddenSize != 32 || m.Config.NumHiddenLayers != 2 {
+		t.Errorf("exported config %+v", m.Config)
+	}
+	if _, err := os.Stat(filepath.Join(out, "discriminator", "spm.model")); err != nil {
+		t.Error(err)
+	}
+	genOpts := pretrain.Config{}.GeneratorOptions()
+	if _, _, err := checkpoints.Open(filepath.Join(out, "generator"), checkpoints.OpenOptions{Generator: true, Options: &genOpts}); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := pretrain.Resume(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Step != 5 || st.DataPosition != 5 {
+		t.Errorf("checkpoint state %+v", st)
+	}
+}
+
+// TestPretrainCLIResume: 4 steps straight vs --stop-at 2 then --resume: identical metrics (losses, LR, norms).
+func TestPretrainCLIResume(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	var text strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&text, "Line %d: light passes through the prism %d times and the colours part.\n\n", i, i*3)
+	}
+	if err := os.WriteFile(corpus, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--sharing", "es", "--hidden", "16", "--layers", "2", "--heads", "2", "--ffn", "32", "--steps", "4",
+		"--batch", "2", "--seq", "16", "--log-every", "1", "--corpus", corpus, "--spm", spmModel, "--seed", "5", "--no-export"}
+	run := func(out string, extra ...string) []pretrain.Record {
+		t.Helper()
+		if err := runPretrain(append(append([]string{"--out", out}, base...), extra...), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := pretrain.ReadMetrics(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range recs {
+			recs[i].TokensPerS, recs[i].StepSeconds = 0, 0
+		}
+		return recs
+	}
+	want := run(filepath.Join(dir, "straight"))
+	split := filepath.Join(dir, "split")
+	if got := run(split, "--stop-at", "2"); len(got) != 2 {
+		t.Fatalf("--stop-at 2 wrote %d records", len(got))
+	}
+	got := run(split, "--resume")
+	if len(got) != 4 || len(want) != 4 {
+		t.Fatalf("%d and %d records", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("step %d: resumed %+v, straight %+v", i+1, got[i], want[i])
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package pretrain
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/layers"
+)
+
+// Files of a run folder.
+const (
+	RunConfigFile  = "config.json"   // RunInfo
+	MetricsFile    = "metrics.jsonl" // one Record per logged step
+	CheckpointDir  = "checkpoint"    // trainer state (SaveState / Resume)
+	TrainStateFile = "trainer_state.json"
+)
+
+// RunInfo is what config.json of a run folder holds: the pre-training Config, the TrainOptions (without the
+// backend) and free-form data settings (corpus, tokenizer, batch, sequence length, masking, ...).
+type RunInfo struct {
+	Sharing       string          `json:"sharing"`
+	RTDWeight     float64         `json:"rtd_weight"`
+	Temperature   float64         `json:"temperature"`
+	GeneratorEMD  bool            `json:"generator_emd"`
+	Generator     json.RawMessage `json:"generator"`     // HF config.json of the generator
+	Discriminator json.RawMessage `json:"discriminator"` // HF config.json of the discriminator
+	Train         TrainSettings   `json:"train"`
+	Data          map[string]any  `json:"data,omitempty"`
+}
+
+// TrainSettings are TrainOptions without the backend, as JSON.
+type TrainSettings struct {
+	LR          float64 `json:"lr"`
+	WarmupSteps int     `json:"warmup_steps"`
+	TotalSteps  int     `json:"total_steps"`
+	Seed        int64   `json:"seed"`
+	WeightDecay float64 `json:"weight_decay"`
+	ClipNorm    float64 `json:"clip_norm"`
+	Beta1       float64 `json:"beta1"`
+	Beta2       float64 `json:"beta2"`
+	Epsilon     float64 `json:"epsilon"`
+}
+
+// NewRunInfo describes cfg and opts (data: free-form data settings, may be nil).
+func NewRunInfo(cfg Config, opts TrainOptions, data map[string]any) (RunInfo, error) {
+	gen, err := cfg.Generator.MarshalHF(debertav3.Options{Heads: []debertav3.Head{debertav3.HeadMaskedLM}})
+	if err != nil {
+		return RunInfo{}, err
+	}
+	disc, err := cfg.Discriminator.MarshalHF(debertav3.Options{Heads: []debertav3.Head{debertav3.HeadRTD}})
+	if err != nil {
+		return RunInfo{}, err
+	}
+	o := opts.withDefaults()
+	return RunInfo{Sharing: cfg.Sharing.String(), RTDWeight: cfg.RTDWeight, Temperature: cfg.Temperature,
+		GeneratorEMD: cfg.GeneratorEMD, Generator: gen, Discriminator: disc,
+		Train: TrainSettings{LR: o.LR, WarmupSteps: o.WarmupSteps, TotalSteps: o.TotalSteps, Seed: o.Seed,
+			WeightDecay: o.WeightDecay, ClipNorm: o.ClipNorm, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon},
+		Data: data}, nil
+}
+
+// Config rebuilds the pre-training Config of the run.
+func (r RunInfo) Config() (Config, error) {
+	mode, err := layers.ParseSharingMode(r.Sharing)
+	if err != nil {
+		return Config{}, err
+	}
+	gen, err := debertav3.ParseConfig(r.Generator)
+	if err != nil {
+		return Config{}, fmt.Errorf("generator: %w", err)
+	}
+	disc, err := debertav3.ParseConfig(r.Discriminator)
+	if err != nil {
+		return Config{}, fmt.Errorf("discriminator: %w", err)
+	}
+	return Config{Generator: gen, Discriminator: disc, Sharing: mode, RTDWeight: r.RTDWeight,
+		Temperature: r.Temperature, GeneratorEMD: r.GeneratorEMD}, nil
+}
+
+// TrainOptions rebuilds the run's TrainOptions (Backend nil).
+func (r RunInfo) TrainOptions() TrainOptions {
+	s := r.Train
+	return TrainOptions{LR: s.LR, WarmupSteps: s.WarmupSteps, TotalSteps: s.TotalSteps, Seed: s.Seed,
+		WeightDecay: s.WeightDecay, ClipNorm: s.ClipNorm, Beta1: s.Beta1, Beta2: s.Beta2, Epsilon: s.Epsilon}
+}
+
+// ReadRunInfo reads config.json of a run folder.
+func ReadRunInfo(dir string) (RunInfo, error) {
+	var r RunInfo
+	b, err := os.ReadFile(filepath.Join(dir, RunConfigFile))
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("%s: %w", filepath.Join(dir, RunConfigFile), err)
+	}
+	return r, nil
+}
+
+// Record is one line of metrics.jsonl.
+type Record struct {
+	Step         int     `json:"step"`
+	Loss         float64 `json:"loss"`
+	MLMLoss      float64 `json:"mlm_loss"`
+	RTDLoss      float64 `json:"rtd_loss"`
+	RTDAcc       float64 `json:"rtd_acc"`
+	LR           float64 `json:"lr"`
+	TokensPerS   float64 `json:"tokens_per_s"`
+	ReplacedFrac float64 `json:"replaced_frac"`
+	SampledAcc   float64 `json:"sampled_acc"`
+	GradNorm     float64 `json:"grad_norm"`
+	StepSeconds  float64 `json:"step_s"`
+	// Analyses, when computed at this step.
+	EmbeddingCosine *TableSimilarity  `json:"embedding_cosine,omitempty"`
+	Gradients       *GradientAnalysis `json:"grad_cosine,omitempty"`
+}
+
+// NewRecord fills a Record from a step's metrics; tokens is the number of real tokens of the batch.
+func NewRecord(m Metrics, tokens int) Record {
+	r := Record{Step: m.Step, Loss: m.Loss, MLMLoss: m.MLMLoss, RTDLoss: m.RTDLoss, RTDAcc: m.RTDAcc, LR: m.LR,
+		ReplacedFrac: m.ReplacedFrac, SampledAcc: m.SampledAcc, GradNorm: m.GradNorm, StepSeconds: m.Duration.Seconds()}
+	if s := m.Duration.Seconds(); s > 0 {
+		r.TokensPerS = float64(tokens) / s
+	}
+	return r
+}
+
+// RunWriter writes a run folder: config.json once, and metrics.jsonl one line per Log (flushed each time).
+type RunWriter struct {
+	dir string
+	f   *os.File
+}
+
+// CreateRun makes (or reopens) the run folder dir and writes info to config.json. keepUpTo < 0 starts
+// metrics.jsonl afresh; keepUpTo >= 0 (resuming) keeps the records with step <= keepUpTo and appends after them.
+func CreateRun(dir string, info RunInfo, keepUpTo int) (*RunWriter, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, RunConfigFile), append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	var keep []Record
+	if keepUpTo >= 0 {
+		old, err := ReadMetrics(dir)
+		if err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		for _, r := range old {
+			if r.Step <= keepUpTo {
+				keep = append(keep, r)
+			}
+		}
+	}
+	f, err := os.Create(filepath.Join(dir, MetricsFile))
+	if err != nil {
+		return nil, err
+	}
+	w := &RunWriter{dir: dir, f: f}
+	for _, r := range keep {
+		if err := w.Log(r); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// Dir returns the run folder.
+func (w *RunWriter) Dir() string { return w.dir }
+
+// Log appends one record to metrics.jsonl.
+func (w *RunWriter) Log(r Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.f.Write(append(b, '\n'))
+	return err
+}
+
+// Close closes metrics.jsonl.
+func (w *RunWriter) Close() error { return w.f.Close() }
+
+// ReadMetrics reads metrics.jsonl of a run folder.
+func ReadMetrics(dir string) ([]Record, error) {
+	path := filepath.Join(dir, MetricsFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var r Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
