@@ -52,6 +52,7 @@ func benchmarkStep(b *testing.B, disc *debertav3.Config, batch, seq, slots int) 
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(batch*seq*b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
 
 // BenchmarkStepTiny: the tests' config (width 16, 2+1 layers, vocab 64), batch 4 × 16, 3 slots.
