@@ -115,21 +115,30 @@ func mean(xs []float64) float64 {
 	return s / float64(len(xs))
 }
 
+// sharingCase is one tiny configuration the tests run: each sharing mode, and GDES with the generator's EMD.
+type sharingCase struct {
+	name string
+	mode layers.SharingMode
+	cfg  Config
+}
+
+func sharingCases() []sharingCase {
+	var cases []sharingCase
+	for _, mode := range []layers.SharingMode{layers.GDES, layers.ES, layers.NES} {
+		cases = append(cases, sharingCase{mode.String(), mode, tinyConfig(mode)})
+	}
+	emd := tinyConfig(layers.GDES)
+	emd.GeneratorEMD = true
+	return append(cases, sharingCase{"gdes-emd", layers.GDES, emd})
+}
+
 // TestTrainingReducesLosses trains the tiny model on the fixed corpus: the mean of the last 5 steps' MLM and RTD
 // losses must be below the mean of the first 5, for every sharing mode.
 func TestTrainingReducesLosses(t *testing.T) {
 	const steps = 150
 	seqs := corpus()
-	for _, tc := range []struct {
-		mode layers.SharingMode
-		emd  bool
-	}{{layers.GDES, false}, {layers.ES, false}, {layers.NES, false}, {layers.GDES, true}} {
-		mode, name := tc.mode, tc.mode.String()
-		cfg := tinyConfig(mode)
-		if tc.emd {
-			cfg.GeneratorEMD = true
-			name += "-emd"
-		}
+	for _, tc := range sharingCases() {
+		name, cfg := tc.name, tc.cfg
 		t.Run(name, func(t *testing.T) {
 			tr := newTinyTrainerConfig(t, cfg, 42)
 			rng := rand.New(rand.NewPCG(1, 2))
@@ -206,16 +215,8 @@ func TestGradientFlow(t *testing.T) {
 	layers.InstallDotGeneralGradient()
 	layers.InstallGatherGradient()
 	batch := makeBatch(rand.New(rand.NewPCG(3, 4)), corpus())
-	for _, tc := range []struct {
-		mode layers.SharingMode
-		emd  bool
-	}{{layers.GDES, false}, {layers.ES, false}, {layers.NES, false}, {layers.GDES, true}} {
-		mode, name := tc.mode, tc.mode.String()
-		cfg := tinyConfig(mode)
-		if tc.emd {
-			cfg.GeneratorEMD = true
-			name += "-emd"
-		}
+	for _, tc := range sharingCases() {
+		mode, name, cfg := tc.mode, tc.name, tc.cfg
 		t.Run(name, func(t *testing.T) {
 			ctx := context.New().Checked(false)
 			if err := ctx.SetRNGStateFromSeed(11); err != nil {

@@ -72,52 +72,47 @@ func (m cpuMeter) report(b *testing.B, bytes int64, tokens int) {
 	}
 }
 
-// BenchmarkEncodeIDs: single goroutine, ids only (what sentencepiece's encode returns).
-func BenchmarkEncodeIDs(b *testing.B) {
+// benchmarkEncode times count, which encodes every line and returns the number of tokens.
+func benchmarkEncode(b *testing.B, count func(sp *SentencePiece, lines []string) int) {
 	lines, n := loadBenchLines(b)
 	sp := loadTestModel(b, "spm-bytefallback")
 	b.SetBytes(n)
 	tokens := 0
 	cpu := startCPU(b)
 	for b.Loop() {
-		tokens = 0
+		tokens = count(sp, lines)
+	}
+	cpu.report(b, n, tokens)
+}
+
+// BenchmarkEncodeIDs: single goroutine, ids only (what sentencepiece's encode returns).
+func BenchmarkEncodeIDs(b *testing.B) {
+	benchmarkEncode(b, func(sp *SentencePiece, lines []string) (tokens int) {
 		for _, l := range lines {
 			tokens += len(sp.EncodeIDs(l))
 		}
-	}
-	cpu.report(b, n, tokens)
+		return tokens
+	})
 }
 
 // BenchmarkEncode: single goroutine, tokens with pieces and byte and rune offsets.
 func BenchmarkEncode(b *testing.B) {
-	lines, n := loadBenchLines(b)
-	sp := loadTestModel(b, "spm-bytefallback")
-	b.SetBytes(n)
-	tokens := 0
-	cpu := startCPU(b)
-	for b.Loop() {
-		tokens = 0
+	benchmarkEncode(b, func(sp *SentencePiece, lines []string) (tokens int) {
 		for _, l := range lines {
 			tokens += len(sp.Encode(l))
 		}
-	}
-	cpu.report(b, n, tokens)
+		return tokens
+	})
 }
 
 // BenchmarkEncodeIDsBatch: all lines in one parallel batch (GOMAXPROCS goroutines).
 func BenchmarkEncodeIDsBatch(b *testing.B) {
-	lines, n := loadBenchLines(b)
-	sp := loadTestModel(b, "spm-bytefallback")
-	b.SetBytes(n)
-	tokens := 0
-	cpu := startCPU(b)
-	for b.Loop() {
-		tokens = 0
+	benchmarkEncode(b, func(sp *SentencePiece, lines []string) (tokens int) {
 		for _, ids := range sp.EncodeIDsBatch(lines) {
 			tokens += len(ids)
 		}
-	}
-	cpu.report(b, n, tokens)
+		return tokens
+	})
 }
 
 // BenchmarkDeBERTaEncodeBatch: full DeBERTa encodings ([CLS]/[SEP], masks, offsets, word ids), parallel batch.
