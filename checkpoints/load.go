@@ -88,6 +88,38 @@ func LoadInto(m *debertav3.Model, sd *StateDict) (*LoadReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sd.Source.Path, err)
 	}
+	return loadMatch(m, sd, match)
+}
+
+// LoadBackbone is LoadInto for fine-tuning, like from_pretrained with a new task head: when the checkpoint holds
+// every variable of m (e.g. an already fine-tuned model with the same labels) all are loaded; otherwise the
+// backbone's variables are loaded strictly and the heads' are left unset, so that the model's first graph
+// initialises them (N(0, initializer_range), as HF). newHeads lists the HF keys of the variables left to
+// initialise (nil when everything was loaded).
+func LoadBackbone(m *debertav3.Model, sd *StateDict) (report *LoadReport, newHeads []string, err error) {
+	if match, err := MatchStateDict(m.Config, m.Options, sd.Tensors); err == nil {
+		report, err := loadMatch(m, sd, match)
+		return report, nil, err
+	}
+	match, err := MatchStateDict(m.Config, debertav3.Options{}, sd.Tensors)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", sd.Source.Path, err)
+	}
+	backbone := map[string]bool{}
+	for _, p := range match.Params {
+		backbone[p.Spec.Key()] = true
+	}
+	for _, spec := range debertav3.ParamSpecs(m.Config, m.Options) {
+		if !backbone[spec.Key()] {
+			newHeads = append(newHeads, spec.Key())
+		}
+	}
+	report, err = loadMatch(m, sd, match)
+	return report, newHeads, err
+}
+
+// loadMatch sets the matched variables of m.
+func loadMatch(m *debertav3.Model, sd *StateDict, match *Match) (*LoadReport, error) {
 	report := &LoadReport{Source: sd.Source, DTypes: map[string]int{}, Ignored: match.Ignored, Unknown: match.Unknown}
 	for _, p := range match.Params {
 		data := p.Tensor.Data

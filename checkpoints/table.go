@@ -48,6 +48,8 @@ func harmless(key string, cfg *debertav3.Config, opts debertav3.Options) (reason
 		return "MLM decoder bias, tied to cls.predictions.bias", true
 	case strings.HasPrefix(key, "mask_predictions.") && !opts.Has(debertav3.HeadRTD):
 		return "replaced-token-detection head not built (ask for the rtd head to use it)", true
+	case strings.HasPrefix(key, debertav3.ElectraRTDScope+".") && !opts.Has(debertav3.HeadRTDElectra):
+		return "ELECTRA replaced-token-detection head not built (ask for the rtd-electra head to use it)", true
 	case (strings.HasPrefix(key, "cls.predictions.") || strings.HasPrefix(key, "lm_predictions.")) && !opts.Has(debertav3.HeadMaskedLM):
 		return "masked-LM head not built", true
 	}
@@ -71,6 +73,8 @@ func DetectOptions(cfg *debertav3.Config, keys []string) debertav3.Options {
 	}
 	if has("mask_predictions.") {
 		opts.Heads = append(opts.Heads, debertav3.HeadRTD)
+	} else if has(debertav3.ElectraRTDScope + ".") {
+		opts.Heads = append(opts.Heads, debertav3.HeadRTDElectra)
 	}
 	if has("qa_outputs.") {
 		opts.Heads = append(opts.Heads, debertav3.HeadQuestionAnswering)

@@ -60,14 +60,29 @@ func (c *Config) EncoderConfig() layers.EncoderConfig {
 // ids, mask: [batch, seq] integers (mask 1 = real token); typeIDs: [batch, seq] or nil.
 // wordEmbeddings replaces the word table when not nil (embedding sharing in pre-training); pass nil otherwise.
 func Backbone(ctx *context.Context, cfg *Config, ids, mask, typeIDs, wordEmbeddings *Node) BackboneOutput {
+	return BackboneWithTables(ctx, cfg, ids, mask, typeIDs, EmbeddingTables{Word: wordEmbeddings})
+}
+
+// EmbeddingTables replace a backbone's own embedding tables (embedding sharing in pre-training); a nil field
+// keeps the backbone's variable.
+type EmbeddingTables struct {
+	// Word [vocab, embedding_size] replaces embeddings/word_embeddings.
+	Word *Node
+	// Position [max_position_embeddings, embedding_size] replaces embeddings/position_embeddings (used only
+	// with PositionBiasedInput).
+	Position *Node
+}
+
+// BackboneWithTables is Backbone with the embedding tables of tables.
+func BackboneWithTables(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node, tables EmbeddingTables) BackboneOutput {
 	ctx = ctx.In(BackboneScope)
 	embCtx := ctx.In("embeddings")
 	var out BackboneOutput
-	out.WordEmbeddings = wordEmbeddings
+	out.WordEmbeddings = tables.Word
 	if out.WordEmbeddings == nil {
 		out.WordEmbeddings = layers.EmbeddingTable(embCtx.In("word_embeddings"), ids.Graph(), cfg.VocabSize, cfg.EmbeddingSize, cfg.InitializerRange)
 	}
-	x := layers.Embeddings(embCtx, cfg.EmbeddingsConfig(), ids, mask, typeIDs, nil, out.WordEmbeddings)
+	x := layers.Embeddings(embCtx, cfg.EmbeddingsConfig(), ids, mask, typeIDs, nil, out.WordEmbeddings, tables.Position)
 	encCfg := cfg.EncoderConfig()
 	encCtx := ctx.In("encoder")
 	out.RelEmbeddings = layers.RelativeEmbeddings(encCtx, ids.Graph(), encCfg)

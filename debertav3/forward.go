@@ -65,6 +65,8 @@ func (m *Model) graph(ctx *context.Context, ids, mask, typeIDs *Node) []*Node {
 			add("mlm_logits", MaskedLMHead(ctx, cfg, m.Options.MLMLayout, mlmInput, bb.WordEmbeddings))
 		case HeadRTD:
 			add("rtd_logits", RTDHead(ctx, cfg, h))
+		case HeadRTDElectra:
+			add("rtd_logits", ElectraRTDHead(ctx, cfg, h))
 		case HeadSequenceClassification:
 			add("logits", SequenceClassificationHead(ctx, cfg, h))
 		case HeadTokenClassification:

@@ -58,13 +58,16 @@ func (o Options) validate(cfg *Config) error {
 		switch h {
 		case HeadSequenceClassification, HeadTokenClassification, HeadMultipleChoice:
 			owners++
-		case HeadMaskedLM, HeadRTD, HeadQuestionAnswering:
+		case HeadMaskedLM, HeadRTD, HeadRTDElectra, HeadQuestionAnswering:
 		default:
 			return fmt.Errorf("unknown head %q", h)
 		}
 	}
 	if owners > 1 {
 		return fmt.Errorf("heads %v: sequence classification, token classification and multiple choice share the \"classifier\" weights; build one of them", o.Heads)
+	}
+	if o.Has(HeadRTD) && o.Has(HeadRTDElectra) {
+		return fmt.Errorf("heads %v: the two replaced-token-detection heads share the RTD logits; build one of them", o.Heads)
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ func TestParamSpecsMatchGraph(t *testing.T) {
 		{Heads: []Head{HeadMaskedLM, HeadTokenClassification}, MLMLayout: MLMLMPredictions},
 		{Heads: []Head{HeadMultipleChoice}},
 		{Heads: []Head{HeadMaskedLM}, MLMLayout: MLMLMPredictions, EnhancedMaskDecoder: true},
+		{Heads: []Head{HeadRTDElectra}},
 	}
 	for name, overrides := range configs {
 		for _, opts := range headSets {
@@ -142,6 +143,9 @@ func TestForwardShapesAndErrors(t *testing.T) {
 	}
 	if _, err := New(cfg, Options{Heads: []Head{HeadSequenceClassification, HeadTokenClassification}}); err == nil {
 		t.Error("two heads owning \"classifier\": no error")
+	}
+	if _, err := New(cfg, Options{Heads: []Head{HeadRTD, HeadRTDElectra}}); err == nil {
+		t.Error("both RTD heads: no error")
 	}
 }
 

@@ -118,6 +118,8 @@ func headParams(t *paramTable, cfg *Config, opts Options, head Head) {
 		t.linear("/mask_predictions/dense", h, h, true)
 		t.layerNorm("/mask_predictions/LayerNorm", h)
 		t.linear("/mask_predictions/classifier", h, 1, true)
+	case HeadRTDElectra:
+		electraRTDParams(t, cfg)
 	case HeadSequenceClassification:
 		t.linear("/pooler/dense", h, cfg.PoolerHiddenSize, true)
 		t.linear("/classifier", cfg.PoolerHiddenSize, cfg.NumLabels, true)

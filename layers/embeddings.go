@@ -24,9 +24,10 @@ type EmbeddingsConfig struct {
 // ids, mask: [batch, seq] (mask 1 for real tokens, any numeric dtype); typeIDs: [batch, seq] or nil (zeros);
 // positionIDs: [batch, seq] or nil (0..seq−1). Returns [batch, seq, hidden].
 //
-// wordEmbeddings, when not nil, replaces the word_embeddings lookup table [vocab, embedding] (used by the
-// GDES/ES embedding-sharing variants of pre-training).
-func Embeddings(ctx *context.Context, cfg EmbeddingsConfig, ids, mask, typeIDs, positionIDs, wordEmbeddings *Node) *Node {
+// wordEmbeddings, when not nil, replaces the word_embeddings lookup table [vocab, embedding], and
+// positionEmbeddings the position_embeddings table [max_position_embeddings, embedding] (PositionBiasedInput
+// only): the GDES/ES embedding-sharing variants of pre-training.
+func Embeddings(ctx *context.Context, cfg EmbeddingsConfig, ids, mask, typeIDs, positionIDs, wordEmbeddings, positionEmbeddings *Node) *Node {
 	g := ids.Graph()
 	table := wordEmbeddings
 	if table == nil {
@@ -37,7 +38,11 @@ func Embeddings(ctx *context.Context, cfg EmbeddingsConfig, ids, mask, typeIDs, 
 		if positionIDs == nil {
 			positionIDs = DefaultPositionIDs(ids)
 		}
-		x = Add(x, Embedding(ctx.In("position_embeddings"), positionIDs, cfg.MaxPositionEmbeddings, cfg.EmbeddingSize, cfg.InitStd))
+		positions := positionEmbeddings
+		if positions == nil {
+			positions = EmbeddingTable(ctx.In("position_embeddings"), g, cfg.MaxPositionEmbeddings, cfg.EmbeddingSize, cfg.InitStd)
+		}
+		x = Add(x, Gather(positions, InsertAxes(positionIDs, -1)))
 	}
 	if cfg.TypeVocabSize > 0 {
 		if typeIDs == nil {

@@ -42,6 +42,8 @@ const (
 	DiscriminatorEmbeddingsScope = "discriminator/word_embeddings"
 	// DeltaEmbeddingsScope holds GDES's E_Δ (initialised to zero).
 	DeltaEmbeddingsScope = "word_embeddings_delta"
+	// DeltaPositionsScope holds GDES's P_Δ of the absolute position embeddings (DerivedDiscriminatorTable).
+	DeltaPositionsScope = "position_embeddings_delta"
 )
 
 var sharingModeNames = [...]string{ES: "es", NES: "nes", GDES: "gdes"}
@@ -82,29 +84,80 @@ func (m SharingMode) valid() {
 //
 // Non-zero tables are initialised N(0, initStd). Pass the tables to Embeddings (its wordEmbeddings override)
 // and to the generator's tied MLM decoder. ctx scopes are relative: SharedEmbeddings(ctx.In("pretrain"), …)
-// puts ES's table at "/pretrain/word_embeddings".
+// puts ES's table at "/pretrain/word_embeddings". It is GeneratorEmbeddings followed by DiscriminatorEmbeddings.
 //
 // Every table it creates must reach the graph's outputs: SimpleGo (GoMLX v0.26) crashes when a variable created
-// after the last output node is left unused, so a generator-only graph under NES/GDES should read E_G directly
-// (EmbeddingTable at the same scope) rather than call SharedEmbeddings and drop the discriminator table.
+// after the last output node is left unused, so a generator-only graph under NES/GDES should call
+// GeneratorEmbeddings alone rather than call SharedEmbeddings and drop the discriminator table.
 func SharedEmbeddings(ctx *context.Context, g *Graph, mode SharingMode, vocab, dim int, initStd float64) (generatorTable, discriminatorTable *Node) {
+	generatorTable = GeneratorEmbeddings(ctx, g, mode, vocab, dim, initStd)
+	return generatorTable, DiscriminatorEmbeddings(ctx, g, mode, vocab, dim, initStd)
+}
+
+// GeneratorEmbeddings returns the generator's table E_G [vocab, dim] of mode (SharedEmbeddings' first result):
+// the variable at SharedEmbeddingsScope (ES, GDES) or GeneratorEmbeddingsScope (NES), created N(0, initStd)
+// if it does not exist yet. It creates no discriminator variable.
+func GeneratorEmbeddings(ctx *context.Context, g *Graph, mode SharingMode, vocab, dim int, initStd float64) *Node {
 	mode.valid()
-	table := func(scope string, init initializers.VariableInitializer) *Node {
-		return inScopePath(ctx, scope).WithInitializer(init).
-			VariableWithShape(WeightName, shapes.Make(dtypes.Float32, vocab, dim)).ValueGraph(g)
+	scope := SharedEmbeddingsScope
+	if mode == NES {
+		scope = GeneratorEmbeddingsScope
 	}
+	return sharedTable(ctx, g, scope, vocab, dim, initializers.RandomNormalFn(ctx, initStd))
+}
+
+// DiscriminatorEmbeddings returns the discriminator's table E_D [vocab, dim] of mode (SharedEmbeddings' second
+// result), creating missing variables as SharedEmbeddings does: ES the shared table, NES the table at
+// DiscriminatorEmbeddingsScope, GDES StopGradient(E_G) + E_Δ. The tables are the variables' current graph
+// values (context.Variable.ValueGraph): called after an optimiser updated E_G in the same graph
+// (Variable.SetValueGraph), it returns the table built from the updated values — decoupled training, where the
+// discriminator is stepped after the generator.
+func DiscriminatorEmbeddings(ctx *context.Context, g *Graph, mode SharingMode, vocab, dim int, initStd float64) *Node {
+	mode.valid()
 	normal := initializers.RandomNormalFn(ctx, initStd)
 	switch mode {
 	case ES:
-		e := table(SharedEmbeddingsScope, normal)
-		return e, e
+		return sharedTable(ctx, g, SharedEmbeddingsScope, vocab, dim, normal)
 	case NES:
-		return table(GeneratorEmbeddingsScope, normal), table(DiscriminatorEmbeddingsScope, normal)
+		return sharedTable(ctx, g, DiscriminatorEmbeddingsScope, vocab, dim, normal)
 	default: // GDES
-		eG := table(SharedEmbeddingsScope, normal)
-		eDelta := table(DeltaEmbeddingsScope, initializers.Zero)
-		return eG, Add(StopGradient(eG), eDelta)
+		eG := sharedTable(ctx, g, SharedEmbeddingsScope, vocab, dim, normal)
+		eDelta := sharedTable(ctx, g, DeltaEmbeddingsScope, vocab, dim, initializers.Zero)
+		return Add(StopGradient(eG), eDelta)
 	}
+}
+
+// sharedTable returns the graph value of the float32 [vocab, dim] variable WeightName at the relative scope,
+// created with init if it does not exist (so a checked context may read it twice in one graph); it panics on a
+// shape mismatch.
+func sharedTable(ctx *context.Context, g *Graph, scope string, vocab, dim int, init initializers.VariableInitializer) *Node {
+	c := inScopePath(ctx, scope)
+	shape := shapes.Make(dtypes.Float32, vocab, dim)
+	if v := c.GetVariable(WeightName); v != nil {
+		if !v.Shape().Equal(shape) {
+			panic(fmt.Sprintf("layers: %s/%s has shape %s, want %s", c.Scope(), WeightName, v.Shape(), shape))
+		}
+		return v.ValueGraph(g)
+	}
+	return c.WithInitializer(init).VariableWithShape(WeightName, shape).ValueGraph(g)
+}
+
+// DerivedDiscriminatorTable returns the discriminator's version of a table that lives in the generator (the
+// official code shares the absolute position embeddings this way, P_G being the generator's own table):
+// ES the generator's table itself (one table, both gradients); GDES StopGradient(generatorTable) + Δ, Δ the
+// variable WeightName at the relative scope deltaScope, shaped as generatorTable and initialised to zero. NES
+// has nothing to derive (the discriminator keeps its own table): it panics.
+func DerivedDiscriminatorTable(ctx *context.Context, mode SharingMode, generatorTable *Node, deltaScope string) *Node {
+	mode.valid()
+	switch mode {
+	case ES:
+		return generatorTable
+	case GDES:
+		dims := generatorTable.Shape().Dimensions
+		delta := sharedTable(ctx, generatorTable.Graph(), deltaScope, dims[0], dims[1], initializers.Zero)
+		return Add(StopGradient(generatorTable), delta)
+	}
+	panic("layers.DerivedDiscriminatorTable: NES derives no table")
 }
 
 // MergedDiscriminatorTable returns, as a Go tensor, the discriminator's word-embedding table stored in ctx
@@ -144,16 +197,20 @@ func MergedDiscriminatorTable(ctx *context.Context, mode SharingMode) (*tensors.
 	if err != nil {
 		return nil, err
 	}
-	if !eG.Shape().Equal(eDelta.Shape()) || eG.DType() != dtypes.Float32 {
-		return nil, fmt.Errorf("layers.MergedDiscriminatorTable(gdes): E_G %s and E_Δ %s must be equal float32 shapes",
-			eG.Shape(), eDelta.Shape())
+	return AddTables(eG, eDelta)
+}
+
+// AddTables returns a + b for two float32 tensors of equal shape (GDES's merged E_G + E_Δ).
+func AddTables(a, b *tensors.Tensor) (*tensors.Tensor, error) {
+	if !a.Shape().Equal(b.Shape()) || a.DType() != dtypes.Float32 {
+		return nil, fmt.Errorf("layers.AddTables: %s and %s must be equal float32 shapes", a.Shape(), b.Shape())
 	}
-	a := tensors.MustCopyFlatData[float32](eG)
-	b := tensors.MustCopyFlatData[float32](eDelta)
-	for i := range a {
-		a[i] += b[i]
+	x := tensors.MustCopyFlatData[float32](a)
+	y := tensors.MustCopyFlatData[float32](b)
+	for i := range x {
+		x[i] += y[i]
 	}
-	return tensors.FromFlatDataAndDimensions(a, eG.Shape().Dimensions...), nil
+	return tensors.FromFlatDataAndDimensions(x, a.Shape().Dimensions...), nil
 }
 
 // inScopePath enters a relative scope path "a/b" (context.In takes one element at a time).

@@ -270,7 +270,7 @@ func TestGDESThroughModelLayers(t *testing.T) {
 		eG, eD := SharedEmbeddings(ctx, g, GDES, vocab, hidden, 0.2)
 		tower := func(scope string, tokens, table *Node) *Node {
 			c := ctx.In(scope)
-			x := Embeddings(c.In("embeddings"), embCfg, tokens, m, nil, nil, table)
+			x := Embeddings(c.In("embeddings"), embCfg, tokens, m, nil, nil, table, nil)
 			rel := RelativeEmbeddings(c.In("encoder"), g, encCfg)
 			return Encoder(c.In("encoder"), encCfg, x, m, rel).HiddenStates[0]
 		}

@@ -79,6 +79,9 @@ type TableSimilarity struct {
 // TableSimilarities computes AverageCosine of E_G and of E_D of the trainer's current parameters.
 func (t *Trainer) TableSimilarities(pairs int, seed uint64) (TableSimilarity, error) {
 	var s TableSimilarity
+	if t.cfg.Objective != ObjectiveRTD {
+		return s, fmt.Errorf("pretrain: TableSimilarities needs the %s objective, the run uses %s", ObjectiveRTD, t.cfg.Objective)
+	}
 	eG, err := GeneratorTable(t.ctx, t.cfg.Sharing)
 	if err != nil {
 		return s, err
@@ -112,8 +115,12 @@ type GradientAnalysis struct {
 }
 
 // GradientNodes builds BuildStep on batch in ctx and returns the GradientAnalysis values as float32 scalars, in
-// the order Cosine, SharedCosine, MLMNorm, RTDNorm (graph.Gradient of L_MLM and L_RTD separately).
+// the order Cosine, SharedCosine, MLMNorm, RTDNorm (graph.Gradient of L_MLM and L_RTD separately). It panics
+// for ObjectiveMLM.
 func GradientNodes(ctx *context.Context, cfg Config, batch StaticBatch) []*Node {
+	if cfg.Objective != ObjectiveRTD {
+		panic(fmt.Sprintf("pretrain: GradientNodes needs the %s objective, got %s", ObjectiveRTD, cfg.Objective))
+	}
 	g := batch.Original.Graph()
 	out := BuildStep(ctx, cfg, batch)
 	variable := func(scope string) *Node {
@@ -157,6 +164,9 @@ func Cosine(a, b *Node) *Node {
 // interleaving GradientCosines with Step does not change training.
 func (t *Trainer) GradientCosines(batch HostBatch) (GradientAnalysis, error) {
 	var a GradientAnalysis
+	if t.cfg.Objective != ObjectiveRTD {
+		return a, fmt.Errorf("pretrain: GradientCosines needs the %s objective, the run uses %s", ObjectiveRTD, t.cfg.Objective)
+	}
 	if batch.MaskedIDs == nil || batch.Original == nil || batch.Positions == nil || batch.Weights == nil || batch.Mask == nil {
 		return a, fmt.Errorf("pretrain: HostBatch has a nil tensor")
 	}

@@ -11,22 +11,39 @@
 // The word embeddings are shared according to Config.Sharing (layers.SharedEmbeddings): ES (one table, both
 // gradients: the "tug-of-war"), NES (independent tables), or GDES, the paper's gradient-disentangled sharing
 // E_D = sg(E_G) + E_Δ: E_G is trained by L_MLM only, E_Δ (zero at start) by L_RTD only; the discriminator's
-// fine-tuning table is E_G + E_Δ (layers.MergedDiscriminatorTable).
+// fine-tuning table is E_G + E_Δ (layers.MergedDiscriminatorTable). When the discriminator adds absolute
+// position embeddings to its input (position_biased_input), ES and GDES share them the same way, as the official
+// code does (Config.SharesPositions): P_G is the generator's own table, the discriminator uses P_G (ES) or
+// sg(P_G) + P_Δ (GDES, P_Δ zero at start), and the export writes the merged table.
+//
+// Config.Objective = ObjectiveMLM is the masked-language-modelling baseline of the paper's RTD-vs-MLM comparison:
+// only the model of Config.Generator is built and trained on L_MLM (no sampling, no discriminator, one word table
+// at layers.SharedEmbeddingsScope; the CLI's --objective mlm gives it the discriminator's depth); it exports with
+// ExportGenerator only, and the RTD metrics are 0. Config.RTDHead = RTDHeadELECTRA replaces the official
+// discriminator head (mask_predictions) with ELECTRA's (discriminator_predictions: dense, activation,
+// dense_prediction; debertav3.ElectraRTDHead), exported with HF ElectraForPreTraining's key names and loaded
+// by checkpoints.Open as debertav3.HeadRTDElectra.
 //
 // BuildStep is the graph function (static shapes: a fixed number of masked slots per sequence with weights;
 // Config.GeneratorEMD adds the official generator's Enhanced Mask Decoder); Trainer.Step wraps it with one
 // AdamW optimiser on the summed loss (β 0.9/0.98, ε 1e-6, decoupled weight decay excluding biases and LayerNorm,
 // written here because GoMLX v0.26's AdamW decays every variable), global-norm gradient clipping and a warmup +
 // linear-decay schedule (neither exists in GoMLX v0.26), all seeded and deterministic; Trainer.Evaluate runs the
-// same forward pass without dropout or update.
+// same forward pass without dropout or update. TrainOptions.Decoupled uses two optimisers instead, as the official
+// scripts (DecoupledStep, one graph): the generator steps on L_MLM (state under GeneratorOptimizerScope), then the
+// discriminator, whose word table is rebuilt from the updated variables (GoMLX's Variable.ValueGraph returns what
+// SetValueGraph set earlier in the same graph), steps on λ·L_RTD (DiscriminatorOptimizerScope); ES's shared table
+// thus gets two updates per step, each with its own moments; each optimiser clips its own gradients, and
+// Metrics.GradNorm / DiscGradNorm report both norms.
 //
 // Speed on the pure-Go backend (2 cores): ~11–16 ms per step for the tests' tiny config (width 16, batch 4 × 16),
 // ~5.6 s for preset small-v3 (width 128, 4 + 2 layers, batch 8 × 128), two thirds of it in DotGeneral kernels
 // (BenchmarkStepTiny, BenchmarkStepSmallV3).
 //
 // Scopes: the generator in "generator/deberta/...", "generator/lm_predictions/lm_head/..."; the discriminator in
-// "discriminator/deberta/...", "discriminator/mask_predictions/..."; the word tables at layers.SharedEmbeddings'
-// scopes; the optimiser state under OptimizerScope.
+// "discriminator/deberta/...", "discriminator/mask_predictions/..." (or "discriminator/discriminator_predictions/...");
+// the word tables at layers.SharedEmbeddings' scopes, P_Δ at layers.DeltaPositionsScope; the optimiser state under
+// OptimizerScope, or GeneratorOptimizerScope and DiscriminatorOptimizerScope when decoupled.
 //
 // Analyses (analysis.go): AverageCosine / Trainer.TableSimilarities (the paper's average cosine similarity of
 // E_G and E_D, E_D merged under GDES) and GradientNodes / Trainer.GradientCosines (the tug-of-war: cosine of
@@ -40,10 +57,9 @@
 // ~4 s per step on 2 cores (≈ 260 tokens/s).
 //
 // Not done yet:
-//   - GDES on the absolute position embeddings (official code; here only the word table is shared), and a
-//     check of Config.GeneratorEMD (off by default) against the official generator's logits;
-//   - separate optimisers for G and D (official scripts), gradient accumulation, mixed precision, dropout
-//     settings separate from the configs (the configs' hidden/attention dropout are used as they are);
+//   - a check of Config.GeneratorEMD (off by default) against the official generator's logits;
+//   - gradient accumulation, mixed precision, dropout settings separate from the configs (the configs'
+//     hidden/attention dropout are used as they are);
 //   - an evaluation loop over held-out data (Trainer.Evaluate does one batch; the CLI does not evaluate the
 //     validation split).
 package pretrain

@@ -1,6 +1,7 @@
 package pretrain
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -35,8 +36,8 @@ func towerLogits(t *testing.T, tr *Trainer, ids, mask *tensors.Tensor) (mlm, rtd
 		}
 		mlm := debertav3.MaskedLMHead(genCtx, cfg.Generator, debertav3.MLMLMPredictions, hidden, gT)
 		discCtx := ctx.In(DiscriminatorScope)
-		discOut := debertav3.Backbone(discCtx, cfg.Discriminator, in[0], in[1], nil, dT)
-		return []*Node{mlm, debertav3.RTDHead(discCtx, cfg.Discriminator, discOut.LastHiddenState)}
+		discOut := debertav3.BackboneWithTables(discCtx, cfg.Discriminator, in[0], in[1], nil, discriminatorTables(ctx, g, cfg, dT))
+		return []*Node{mlm, rtdHead(discCtx, cfg, discOut.LastHiddenState)}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,14 +62,18 @@ func maxAbsDiff(t *testing.T, name string, a, b []float32) float64 {
 }
 
 // TestExport: after a few steps, the exported discriminator and generator, loaded back with checkpoints.Open,
-// give the trainer's own RTD and MLM logits (≤ 1e-5).
+// give the trainer's own RTD and MLM logits (≤ 1e-5); with shared absolute position embeddings the
+// discriminator's merged position table (P_G + P_Δ under GDES) is exported.
 func TestExport(t *testing.T) {
 	for _, tc := range []struct {
-		mode layers.SharingMode
-		emd  bool
-	}{{layers.GDES, false}, {layers.NES, true}} {
-		t.Run(tc.mode.String(), func(t *testing.T) {
+		mode     layers.SharingMode
+		emd, pos bool
+	}{{layers.GDES, false, false}, {layers.NES, true, false}, {layers.GDES, false, true}, {layers.ES, true, true}} {
+		t.Run(fmt.Sprintf("%s/emd=%v/positions=%v", tc.mode, tc.emd, tc.pos), func(t *testing.T) {
 			cfg := tinyConfig(tc.mode)
+			if tc.pos {
+				cfg = positionsConfig(tc.mode)
+			}
 			if cfg.GeneratorEMD = tc.emd; tc.emd {
 				cfg.Generator.NumHiddenLayers = 2 // debertav3.Options allow the EMD with >= 2 layers
 			}

@@ -23,6 +23,10 @@ const (
 // RunInfo is what config.json of a run folder holds: the pre-training Config, the TrainOptions (without the
 // backend) and free-form data settings (corpus, tokenizer, batch, sequence length, masking, ...).
 type RunInfo struct {
+	// Objective is "rtd" or "mlm" (Config.Objective; empty in older run folders: rtd).
+	Objective string `json:"objective,omitempty"`
+	// RTDHead is "deberta" or "electra" (Config.RTDHead; empty in older run folders: deberta).
+	RTDHead       string          `json:"rtd_head,omitempty"`
 	Sharing       string          `json:"sharing"`
 	RTDWeight     float64         `json:"rtd_weight"`
 	Temperature   float64         `json:"temperature"`
@@ -44,6 +48,7 @@ type TrainSettings struct {
 	Beta1       float64 `json:"beta1"`
 	Beta2       float64 `json:"beta2"`
 	Epsilon     float64 `json:"epsilon"`
+	Decoupled   bool    `json:"decoupled,omitempty"`
 }
 
 // NewRunInfo describes cfg and opts (data: free-form data settings, may be nil).
@@ -52,15 +57,16 @@ func NewRunInfo(cfg Config, opts TrainOptions, data map[string]any) (RunInfo, er
 	if err != nil {
 		return RunInfo{}, err
 	}
-	disc, err := cfg.Discriminator.MarshalHF(debertav3.Options{Heads: []debertav3.Head{debertav3.HeadRTD}})
+	disc, err := cfg.Discriminator.MarshalHF(cfg.DiscriminatorOptions())
 	if err != nil {
 		return RunInfo{}, err
 	}
 	o := opts.withDefaults()
-	return RunInfo{Sharing: cfg.Sharing.String(), RTDWeight: cfg.RTDWeight, Temperature: cfg.Temperature,
+	return RunInfo{Objective: cfg.Objective.String(), RTDHead: cfg.RTDHead.String(), Sharing: cfg.Sharing.String(), RTDWeight: cfg.RTDWeight, Temperature: cfg.Temperature,
 		GeneratorEMD: cfg.GeneratorEMD, Generator: gen, Discriminator: disc,
 		Train: TrainSettings{LR: o.LR, WarmupSteps: o.WarmupSteps, TotalSteps: o.TotalSteps, Seed: o.Seed,
-			WeightDecay: o.WeightDecay, ClipNorm: o.ClipNorm, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon},
+			WeightDecay: o.WeightDecay, ClipNorm: o.ClipNorm, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon,
+			Decoupled: o.Decoupled},
 		Data: data}, nil
 }
 
@@ -69,6 +75,17 @@ func (r RunInfo) Config() (Config, error) {
 	mode, err := layers.ParseSharingMode(r.Sharing)
 	if err != nil {
 		return Config{}, err
+	}
+	objective, head := ObjectiveRTD, RTDHeadDeBERTa
+	if r.Objective != "" {
+		if objective, err = ParseObjective(r.Objective); err != nil {
+			return Config{}, err
+		}
+	}
+	if r.RTDHead != "" {
+		if head, err = ParseRTDHead(r.RTDHead); err != nil {
+			return Config{}, err
+		}
 	}
 	gen, err := debertav3.ParseConfig(r.Generator)
 	if err != nil {
@@ -79,14 +96,15 @@ func (r RunInfo) Config() (Config, error) {
 		return Config{}, fmt.Errorf("discriminator: %w", err)
 	}
 	return Config{Generator: gen, Discriminator: disc, Sharing: mode, RTDWeight: r.RTDWeight,
-		Temperature: r.Temperature, GeneratorEMD: r.GeneratorEMD}, nil
+		Temperature: r.Temperature, GeneratorEMD: r.GeneratorEMD, Objective: objective, RTDHead: head}, nil
 }
 
 // TrainOptions rebuilds the run's TrainOptions (Backend nil).
 func (r RunInfo) TrainOptions() TrainOptions {
 	s := r.Train
 	return TrainOptions{LR: s.LR, WarmupSteps: s.WarmupSteps, TotalSteps: s.TotalSteps, Seed: s.Seed,
-		WeightDecay: s.WeightDecay, ClipNorm: s.ClipNorm, Beta1: s.Beta1, Beta2: s.Beta2, Epsilon: s.Epsilon}
+		WeightDecay: s.WeightDecay, ClipNorm: s.ClipNorm, Beta1: s.Beta1, Beta2: s.Beta2, Epsilon: s.Epsilon,
+		Decoupled: s.Decoupled}
 }
 
 // ReadRunInfo reads config.json of a run folder.
@@ -114,6 +132,7 @@ type Record struct {
 	ReplacedFrac float64 `json:"replaced_frac"`
 	SampledAcc   float64 `json:"sampled_acc"`
 	GradNorm     float64 `json:"grad_norm"`
+	DiscGradNorm float64 `json:"disc_grad_norm,omitempty"` // TrainOptions.Decoupled: the discriminator's
 	StepSeconds  float64 `json:"step_s"`
 	// Analyses, when computed at this step.
 	EmbeddingCosine *TableSimilarity  `json:"embedding_cosine,omitempty"`
@@ -123,7 +142,8 @@ type Record struct {
 // NewRecord fills a Record from a step's metrics; tokens is the number of real tokens of the batch.
 func NewRecord(m Metrics, tokens int) Record {
 	r := Record{Step: m.Step, Loss: m.Loss, MLMLoss: m.MLMLoss, RTDLoss: m.RTDLoss, RTDAcc: m.RTDAcc, LR: m.LR,
-		ReplacedFrac: m.ReplacedFrac, SampledAcc: m.SampledAcc, GradNorm: m.GradNorm, StepSeconds: m.Duration.Seconds()}
+		ReplacedFrac: m.ReplacedFrac, SampledAcc: m.SampledAcc, GradNorm: m.GradNorm, DiscGradNorm: m.DiscGradNorm,
+		StepSeconds: m.Duration.Seconds()}
 	if s := m.Duration.Seconds(); s > 0 {
 		r.TokensPerS = float64(tokens) / s
 	}

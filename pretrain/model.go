@@ -37,6 +37,13 @@ type Config struct {
 	// between the generator backbone and its MLM head: the last layer runs twice on H_{L−1} with the absolute
 	// position embeddings added to the query. False: the MLM head reads the backbone's last hidden state.
 	GeneratorEMD bool
+	// Objective is ObjectiveRTD (zero value) or the ObjectiveMLM baseline. With ObjectiveMLM only the model of
+	// Generator is built (give it the discriminator's architecture for the paper's comparison) with one word
+	// table at layers.SharedEmbeddingsScope; Sharing, RTDWeight and Temperature are unused (still validated).
+	Objective Objective
+	// RTDHead is the discriminator's head: RTDHeadDeBERTa (zero value, "discriminator/mask_predictions/...") or
+	// RTDHeadELECTRA ("discriminator/discriminator_predictions/{dense,dense_prediction}").
+	RTDHead RTDHeadKind
 }
 
 // DefaultConfig returns GDES pre-training of disc with DefaultGeneratorConfig(disc), λ = 50 and T = 1.
@@ -81,7 +88,22 @@ func (c Config) Validate() error {
 	if !(c.Temperature > 0) {
 		return fmt.Errorf("pretrain: Temperature must be > 0, got %g", c.Temperature)
 	}
-	return nil
+	if c.Objective < ObjectiveRTD || c.Objective > ObjectiveMLM {
+		return fmt.Errorf("pretrain: invalid %s", c.Objective)
+	}
+	if c.RTDHead < RTDHeadDeBERTa || c.RTDHead > RTDHeadELECTRA {
+		return fmt.Errorf("pretrain: invalid %s", c.RTDHead)
+	}
+	return c.validatePositions()
+}
+
+// tableMode is the sharing mode that places the generator's word table: Sharing, or ES (one table at
+// layers.SharedEmbeddingsScope) for ObjectiveMLM.
+func (c Config) tableMode() layers.SharingMode {
+	if c.Objective == ObjectiveMLM {
+		return layers.ES
+	}
+	return c.Sharing
 }
 
 // StaticBatch is one pre-training batch as graph nodes, with static shapes (ELECTRA style: a fixed number of
@@ -100,9 +122,10 @@ type StaticBatch struct {
 	Mask *Node
 }
 
-// StepOutputs are the nodes BuildStep returns. All metrics are float32 scalars.
+// StepOutputs are the nodes BuildStep returns. All metrics are float32 scalars. With ObjectiveMLM the RTD
+// metrics are constant zeros and RTDLogits, CorruptedIDs, RTDLabels and DiscriminatorTable are nil.
 type StepOutputs struct {
-	// Loss = MLMLoss + λ·RTDLoss.
+	// Loss = MLMLoss + λ·RTDLoss (MLMLoss for ObjectiveMLM).
 	Loss, MLMLoss, RTDLoss *Node
 	// RTDAccuracy: fraction of real tokens whose RTD prediction (logit > 0) matches the label.
 	RTDAccuracy *Node
@@ -129,46 +152,66 @@ func (o StepOutputs) Metrics() []*Node {
 //     L_MLM = losses.MaskedLM(logits, Original at Positions, Weights);
 //  2. replacements are sampled from softmax(logits/T) (layers.SampleTokens: no gradient) and written into
 //     Original at the used slots (CorruptInputs); RTD label = 1 iff the token differs from the original;
-//  3. discriminator = debertav3.Backbone in ctx.In(DiscriminatorScope) with E_D, then debertav3.RTDHead;
+//  3. discriminator = debertav3.Backbone in ctx.In(DiscriminatorScope) with E_D, then debertav3.RTDHead
+//     (debertav3.ElectraRTDHead with RTDHeadELECTRA);
 //     L_RTD = losses.RTD over the real tokens (Mask).
 //
 // With cfg.GeneratorEMD the generator's MLM head reads the Enhanced Mask Decoder's output instead of the last
-// hidden state (as the official generator).
+// hidden state (as the official generator). With ObjectiveMLM only step 1 is built (Loss = L_MLM).
 // Dropout follows the configs and is active when ctx.IsTraining(g).
 func BuildStep(ctx *context.Context, cfg Config, batch StaticBatch) StepOutputs {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
 	g := batch.Original.Graph()
-	gen, disc := cfg.Generator, cfg.Discriminator
-	var out StepOutputs
-	out.GeneratorTable, out.DiscriminatorTable = layers.SharedEmbeddings(ctx, g, cfg.Sharing,
-		disc.VocabSize, disc.EmbeddingSize, disc.InitializerRange)
+	disc := cfg.Discriminator
+	if cfg.Objective == ObjectiveMLM {
+		table := layers.GeneratorEmbeddings(ctx, g, layers.ES, cfg.Generator.VocabSize, cfg.Generator.EmbeddingSize,
+			cfg.Generator.InitializerRange)
+		out := buildGenerator(ctx, cfg, batch, table)
+		zero := Scalar(g, dtypes.Float32, 0)
+		out.Loss = out.MLMLoss
+		out.RTDLoss, out.RTDAccuracy, out.ReplacedFraction, out.SampledAccuracy = zero, zero, zero, zero
+		return out
+	}
+	eG, eD := layers.SharedEmbeddings(ctx, g, cfg.Sharing, disc.VocabSize, disc.EmbeddingSize, disc.InitializerRange)
+	out := buildGenerator(ctx, cfg, batch, eG)
+	samples := layers.SampleTokens(ctx, out.GeneratorLogits, cfg.Temperature) // [b, slots] int32
+	buildDiscriminator(ctx, cfg, batch, &out, discriminatorTables(ctx, g, cfg, eD), samples)
+	out.Loss = losses.Combined(out.MLMLoss, out.RTDLoss, cfg.RTDWeight)
+	return out
+}
 
-	// Generator and MLM loss at the masked slots.
+// buildGenerator is step 1 of BuildStep on the word table: it fills GeneratorTable, GeneratorLogits and MLMLoss.
+func buildGenerator(ctx *context.Context, cfg Config, batch StaticBatch, table *Node) StepOutputs {
+	gen := cfg.Generator
+	out := StepOutputs{GeneratorTable: table}
 	genCtx := ctx.In(GeneratorScope)
-	genOut := debertav3.Backbone(genCtx, gen, batch.MaskedIDs, batch.Mask, nil, out.GeneratorTable)
+	genOut := debertav3.Backbone(genCtx, gen, batch.MaskedIDs, batch.Mask, nil, table)
 	genHidden := genOut.LastHiddenState
 	if cfg.GeneratorEMD {
 		genHidden = debertav3.EnhancedMaskDecoder(genCtx, gen, genOut, batch.Mask)[1]
 	}
 	atSlots := GatherPositions(genHidden, batch.Positions) // [b, slots, hidden]
-	out.GeneratorLogits = debertav3.MaskedLMHead(genCtx, gen, debertav3.MLMLMPredictions, atSlots, out.GeneratorTable)
-	targets := GatherPositions(batch.Original, batch.Positions) // [b, slots]
-	weights := ConvertDType(batch.Weights, dtypes.Float32)
-	out.MLMLoss = losses.MaskedLM(out.GeneratorLogits, targets, weights)
+	out.GeneratorLogits = debertav3.MaskedLMHead(genCtx, gen, debertav3.MLMLMPredictions, atSlots, table)
+	out.MLMLoss = losses.MaskedLM(out.GeneratorLogits, maskedTargets(batch), slotWeights(batch))
+	return out
+}
 
-	// Sampling and the discriminator's input.
-	samples := layers.SampleTokens(ctx, out.GeneratorLogits, cfg.Temperature) // [b, slots] int32
+// buildDiscriminator is steps 2 and 3 of BuildStep given the generator's samples [b, slots] int32: the
+// discriminator's input, the discriminator on its tables (discriminatorTables), L_RTD and the RTD metrics (not
+// Loss).
+func buildDiscriminator(ctx *context.Context, cfg Config, batch StaticBatch, out *StepOutputs, tables debertav3.EmbeddingTables, samples *Node) {
+	disc := cfg.Discriminator
+	weights, targets := slotWeights(batch), maskedTargets(batch)
+	out.DiscriminatorTable = tables.Word
 	out.CorruptedIDs, out.RTDLabels = CorruptInputs(batch.Original, batch.Positions, weights, samples)
 
-	// Discriminator and RTD loss.
 	discCtx := ctx.In(DiscriminatorScope)
-	discOut := debertav3.Backbone(discCtx, disc, out.CorruptedIDs, batch.Mask, nil, out.DiscriminatorTable)
-	out.RTDLogits = debertav3.RTDHead(discCtx, disc, discOut.LastHiddenState) // [b, seq]
+	discOut := debertav3.BackboneWithTables(discCtx, disc, out.CorruptedIDs, batch.Mask, nil, tables)
+	out.RTDLogits = rtdHead(discCtx, cfg, discOut.LastHiddenState) // [b, seq]
 	mask := ConvertDType(batch.Mask, dtypes.Float32)
 	out.RTDLoss = losses.RTD(out.RTDLogits, out.RTDLabels, mask)
-	out.Loss = losses.Combined(out.MLMLoss, out.RTDLoss, cfg.RTDWeight)
 
 	// Metrics (no gradient needed).
 	predicted := ConvertDType(GreaterThan(StopGradient(out.RTDLogits), ZerosLike(out.RTDLogits)), dtypes.Float32)
@@ -177,8 +220,21 @@ func BuildStep(ctx *context.Context, cfg Config, batch StaticBatch) StepOutputs 
 	out.ReplacedFraction = weightedMean(out.RTDLabels, mask)
 	sampledOK := ConvertDType(Equal(samples, ConvertDType(targets, dtypes.Int32)), dtypes.Float32)
 	out.SampledAccuracy = weightedMean(sampledOK, weights)
-	return out
 }
+
+// rtdHead applies the discriminator's head of cfg.RTDHead: hidden [b, L, hidden] → logits [b, L].
+func rtdHead(ctx *context.Context, cfg Config, hidden *Node) *Node {
+	if cfg.RTDHead == RTDHeadELECTRA {
+		return debertav3.ElectraRTDHead(ctx, cfg.Discriminator, hidden)
+	}
+	return debertav3.RTDHead(ctx, cfg.Discriminator, hidden)
+}
+
+// maskedTargets [b, slots] are the original ids at the masked positions.
+func maskedTargets(batch StaticBatch) *Node { return GatherPositions(batch.Original, batch.Positions) }
+
+// slotWeights [b, slots] float32 are the masked slots' weights.
+func slotWeights(batch StaticBatch) *Node { return ConvertDType(batch.Weights, dtypes.Float32) }
 
 // GatherPositions picks x[i, positions[i, j], ...] for each row i: x [b, L, ...], positions [b, slots] integer
 // → [b, slots, ...]. It is a Gather on x flattened to [b·L, ...] with indices i·L + positions[i, j], so its

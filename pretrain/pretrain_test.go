@@ -15,6 +15,7 @@ import (
 	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/internal/testutil"
 	"github.com/deberta-go/lab/layers"
+	"github.com/deberta-go/lab/optim"
 )
 
 // Tiny setup: vocabulary 64 (0 [PAD], 1 [CLS], 2 [SEP], 3 [MASK], 4.. content), width 16, 2 discriminator
@@ -328,28 +329,6 @@ func TestLRSchedule(t *testing.T) {
 	}
 }
 
-func TestClipByGlobalNorm(t *testing.T) {
-	exec, err := context.NewExec(testutil.Backend(t), context.New(), func(_ *context.Context, g *Graph) []*Node {
-		grads := []*Node{Const(g, []float32{3, 0}), Const(g, [][]float32{{0, 4}})} // norm 5
-		norm := GlobalNorm(grads)
-		clipped := ClipByGlobalNorm(grads, norm, 1)
-		loose := ClipByGlobalNorm(grads, norm, 10)
-		return []*Node{norm, GlobalNorm(clipped), GlobalNorm(loose)}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := exec.Exec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, want := range []float32{5, 1, 5} {
-		if got := tensors.ToScalar[float32](res[i]); math.Abs(float64(got-want)) > 1e-5 {
-			t.Errorf("output %d: %g, want %g", i, got, want)
-		}
-	}
-}
-
 // TestDecays: biases and LayerNorm parameters of the real model are excluded from weight decay, and the
 // optimiser's step counter advances.
 func TestDecays(t *testing.T) {
@@ -364,10 +343,10 @@ func TestDecays(t *testing.T) {
 		}
 		name := v.Scope() + "/" + v.Name()
 		isLN := strings.Contains(name, "LayerNorm")
-		if Decays(v) == (isLN || v.Name() == "bias") {
-			t.Errorf("Decays(%s) = %v", name, Decays(v))
+		if optim.Decays(v) == (isLN || v.Name() == "bias") {
+			t.Errorf("Decays(%s) = %v", name, optim.Decays(v))
 		}
-		if Decays(v) {
+		if optim.Decays(v) {
 			decayed++
 		} else {
 			excluded++
@@ -382,74 +361,6 @@ func TestDecays(t *testing.T) {
 	step := tr.Context().InAbsPath(OptimizerScope).GetVariable("step")
 	if step == nil || tensors.ToScalar[int64](step.MustValue()) != 1 {
 		t.Errorf("optimizer step variable: %v", step)
-	}
-}
-
-// TestAdamW compares 3 updates of adamWUpdate with a Go reference of AdamW (decoupled decay, bias-corrected
-// moments), with a bias and a LayerNorm weight that must not be decayed.
-func TestAdamW(t *testing.T) {
-	opts := TrainOptions{LR: 0.1, WeightDecay: 0.2, Beta1: 0.9, Beta2: 0.98, Epsilon: 1e-6}
-	init := map[string][]float32{"/dense/weight": {0.5, -1, 2}, "/dense/bias": {0.3, -0.2}, "/LayerNorm/weight": {1, 1.5}}
-	coef := []float32{1, -2, 0.5}
-	order := []string{"/dense/weight", "/dense/bias", "/LayerNorm/weight"}
-	ctx := context.New().Checked(false)
-	for _, name := range order {
-		i := strings.LastIndex(name, "/")
-		ctx.InAbsPath(name[:i]).VariableWithValue(name[i+1:], slices.Clone(init[name]))
-	}
-	exec, err := context.NewExec(testutil.Backend(t), ctx, func(ctx *context.Context, g *Graph) *Node {
-		var vars []*context.Variable
-		var grads []*Node
-		for _, name := range order {
-			i := strings.LastIndex(name, "/")
-			v := ctx.InAbsPath(name[:i]).GetVariable(name[i+1:])
-			x := v.ValueGraph(g)
-			// gradient of Σ x² + c·x (c broadcast from coef's first elements)
-			grads = append(grads, Add(MulScalar(x, 2), Const(g, coef[:x.Shape().Dimensions[0]])))
-			vars = append(vars, v)
-		}
-		adamWUpdate(ctx, opts, vars, grads, Scalar(g, dtypes.Float32, opts.LR))
-		return GlobalNorm(grads)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Go reference.
-	ref := map[string][]float64{}
-	m, v := map[string][]float64{}, map[string][]float64{}
-	for _, name := range order {
-		for _, x := range init[name] {
-			ref[name] = append(ref[name], float64(x))
-		}
-		m[name], v[name] = make([]float64, len(init[name])), make([]float64, len(init[name]))
-	}
-	for step := 1; step <= 3; step++ {
-		if _, err := exec.Exec(); err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range order {
-			decay := opts.WeightDecay
-			if !strings.HasPrefix(name, "/dense/weight") {
-				decay = 0
-			}
-			for i, x := range ref[name] {
-				g := 2*x + float64(coef[i])
-				m[name][i] = 0.9*m[name][i] + 0.1*g
-				v[name][i] = 0.98*v[name][i] + 0.02*g*g
-				mh := m[name][i] / (1 - math.Pow(0.9, float64(step)))
-				vh := v[name][i] / (1 - math.Pow(0.98, float64(step)))
-				ref[name][i] = x - opts.LR*(mh/(math.Sqrt(vh)+opts.Epsilon)+decay*x)
-			}
-		}
-	}
-	for _, name := range order {
-		i := strings.LastIndex(name, "/")
-		got := tensors.MustCopyFlatData[float32](ctx.InAbsPath(name[:i]).GetVariable(name[i+1:]).MustValue())
-		for j, w := range ref[name] {
-			if math.Abs(float64(got[j])-w) > 1e-5 {
-				t.Errorf("%s[%d] = %.7f after 3 steps, reference %.7f", name, j, got[j], w)
-			}
-		}
 	}
 }
 

@@ -19,7 +19,8 @@ const StateScope = "/pretrain_state"
 const CheckpointsKept = 2
 
 // SaveState writes the complete trainer state into runDir/checkpoint with GoMLX's context checkpoints: every
-// context variable — parameters, the AdamW moments and step counter (OptimizerScope), the context RNG state
+// context variable — parameters, the AdamW moments and step counter (OptimizerScope, or both decoupled
+// optimisers' scopes), the context RNG state
 // ("#rngState") — and dataPosition (StateScope). The number of updates done is the optimiser's step counter.
 // The first SaveState of a trainer that was not made by Resume(runDir) removes older checkpoints of the folder.
 // config.json of the run folder (RunInfo, see CreateRun) must be written separately for Resume.
@@ -83,7 +84,7 @@ func Resume(runDir string, backend backends.Backend) (*Trainer, TrainState, erro
 		return nil, st, fmt.Errorf("pretrain: loading %s: %w", dir, err)
 	}
 	t.ckpt, t.ckptDir = h, dir
-	step := t.ctx.GetVariableByScopeAndName(OptimizerScope, "step")
+	step := t.ctx.GetVariableByScopeAndName(t.opts.stepScope(), "step")
 	pos := t.ctx.GetVariableByScopeAndName(StateScope, "data_position")
 	rng := t.ctx.GetVariableByScopeAndName(context.RootScope, context.RNGStateVariableName)
 	if step == nil || pos == nil || rng == nil {

@@ -78,15 +78,28 @@ func TestRunFolderRoundTrip(t *testing.T) {
 // TestResume: 6 steps straight vs 3 steps, SaveState, Resume in a new trainer, 3 more steps (same batches):
 // bit-identical metrics and parameters (incl. optimiser moments and the RNG state).
 func TestResume(t *testing.T) {
+	opts := DefaultTrainOptions(1e-2, 2, 20, 4)
+	opts.Backend = testutil.Backend(t)
+	checkResume(t, tinyConfig(layers.GDES), opts)
+}
+
+// TestResumeDecoupled is TestResume with two optimisers (ES: the shared table has moments in both scopes).
+func TestResumeDecoupled(t *testing.T) {
+	opts := DefaultTrainOptions(1e-2, 2, 20, 4)
+	opts.Backend = testutil.Backend(t)
+	opts.Decoupled = true
+	checkResume(t, tinyConfig(layers.ES), opts)
+}
+
+// checkResume runs 6 steps straight and 3 + SaveState + Resume + 3, and compares metrics and variables.
+func checkResume(t *testing.T, cfg Config, opts TrainOptions) {
+	t.Helper()
 	seqs := corpus()
 	rng := rand.New(rand.NewPCG(3, 3))
 	var batches []HostBatch
 	for range 6 {
 		batches = append(batches, makeBatch(rng, seqs))
 	}
-	cfg := tinyConfig(layers.GDES)
-	opts := DefaultTrainOptions(1e-2, 2, 20, 4)
-	opts.Backend = testutil.Backend(t)
 	run := func(tr *Trainer, bs []HostBatch) []Metrics {
 		var ms []Metrics
 		for _, b := range bs {

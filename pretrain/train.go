@@ -3,12 +3,9 @@ package pretrain
 import (
 	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -17,11 +14,12 @@ import (
 
 	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/layers"
+	"github.com/deberta-go/lab/optim"
 )
 
 // OptimizerScope is the absolute scope of the optimiser's state: the step counter "step" and, for each
 // trainable variable <scope>/<name>, the moments OptimizerScope<scope>/<name>_m and <name>_v.
-const OptimizerScope = "/adamw"
+const OptimizerScope = optim.DefaultScope
 
 // TrainOptions are the optimiser's settings. Zero values of Beta1, Beta2 and Epsilon take the paper's values
 // (0.9, 0.98, 1e-6); WeightDecay and ClipNorm are used as given (0 disables them; the paper uses 0.01 and 1).
@@ -39,6 +37,11 @@ type TrainOptions struct {
 	ClipNorm float64
 	// Beta1, Beta2, Epsilon of Adam.
 	Beta1, Beta2, Epsilon float64
+	// Decoupled trains the generator and the discriminator with two AdamW optimisers, as the official scripts:
+	// in one graph the generator takes its step on L_MLM (state under GeneratorOptimizerScope), then the
+	// discriminator, whose word table is rebuilt from the updated variables, takes its step on λ·L_RTD (state
+	// under DiscriminatorOptimizerScope); each clips its own gradients. See DecoupledStep. Only for ObjectiveRTD.
+	Decoupled bool
 	// Backend to run on; nil = debertav3.Backend() (pure Go).
 	Backend backends.Backend
 }
@@ -64,30 +67,30 @@ func (o TrainOptions) withDefaults() TrainOptions {
 }
 
 func (o TrainOptions) validate() error {
-	switch {
-	case !(o.LR > 0) || math.IsInf(o.LR, 0):
-		return fmt.Errorf("pretrain: LR must be > 0, got %g", o.LR)
-	case o.WarmupSteps < 0 || o.TotalSteps < 0:
-		return fmt.Errorf("pretrain: negative WarmupSteps (%d) or TotalSteps (%d)", o.WarmupSteps, o.TotalSteps)
-	case o.WeightDecay < 0 || o.ClipNorm < 0:
-		return fmt.Errorf("pretrain: negative WeightDecay (%g) or ClipNorm (%g)", o.WeightDecay, o.ClipNorm)
-	case !(o.Beta1 >= 0 && o.Beta1 < 1) || !(o.Beta2 >= 0 && o.Beta2 < 1) || !(o.Epsilon > 0):
-		return fmt.Errorf("pretrain: invalid Adam β1 %g, β2 %g, ε %g", o.Beta1, o.Beta2, o.Epsilon)
+	if err := (optim.Schedule{LR: o.LR, WarmupSteps: o.WarmupSteps, TotalSteps: o.TotalSteps}).Validate(); err != nil {
+		return err
 	}
-	return nil
+	return o.adamW(OptimizerScope).Validate()
 }
 
-// LRAt is the learning rate of update number step (0-based): LR·(step+1)/WarmupSteps during the warmup, then
-// LR·(TotalSteps−step)/(TotalSteps−WarmupSteps), never below 0; constant LR after the warmup when
-// TotalSteps <= WarmupSteps.
+// LRAt is the learning rate of update number step (0-based): optim.Schedule.At with LR, WarmupSteps and
+// TotalSteps.
 func (o TrainOptions) LRAt(step int) float64 {
-	if step < o.WarmupSteps {
-		return o.LR * float64(step+1) / float64(o.WarmupSteps)
+	return optim.Schedule{LR: o.LR, WarmupSteps: o.WarmupSteps, TotalSteps: o.TotalSteps}.At(step)
+}
+
+// adamW is the optimiser of these options with its state under scope.
+func (o TrainOptions) adamW(scope string) optim.AdamW {
+	return optim.AdamW{Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon, WeightDecay: o.WeightDecay, ClipNorm: o.ClipNorm, Scope: scope}
+}
+
+// stepScope is the scope of the optimiser whose step counter counts the updates: OptimizerScope, or
+// GeneratorOptimizerScope when Decoupled.
+func (o TrainOptions) stepScope() string {
+	if o.Decoupled {
+		return GeneratorOptimizerScope
 	}
-	if o.TotalSteps <= o.WarmupSteps {
-		return o.LR
-	}
-	return o.LR * max(0, float64(o.TotalSteps-step)/float64(o.TotalSteps-o.WarmupSteps))
+	return OptimizerScope
 }
 
 // HostBatch is one batch as Go tensors, the shapes of StaticBatch: MaskedIDs, Original, Mask [b, L] int32;
@@ -113,14 +116,19 @@ type Metrics struct {
 	// RTDAcc: RTD accuracy over real tokens; ReplacedFrac: fraction of real tokens replaced; SampledAcc: fraction
 	// of masked slots where the generator's sample equals the original.
 	RTDAcc, ReplacedFrac, SampledAcc float64
-	// LR used by this update; GradNorm: global L2 norm of the gradients before clipping.
+	// LR used by this update; GradNorm: global L2 norm of the gradients before clipping (with
+	// TrainOptions.Decoupled: the generator's gradients of L_MLM).
 	LR, GradNorm float64
+	// DiscGradNorm is, with TrainOptions.Decoupled, the global L2 norm of the discriminator's gradients of
+	// λ·L_RTD before clipping; 0 otherwise.
+	DiscGradNorm float64
 	// Duration of the step (wall time, including the first step's graph compilation).
 	Duration time.Duration
 }
 
 // Trainer runs joint generator + discriminator training with one optimiser on the summed loss
-// L = L_MLM + λ·L_RTD (BuildStep): AdamW with decoupled weight decay excluding biases and LayerNorm weights,
+// L = L_MLM + λ·L_RTD (BuildStep; two optimisers with TrainOptions.Decoupled, the model alone with ObjectiveMLM):
+// AdamW with decoupled weight decay excluding biases and LayerNorm weights,
 // global-norm gradient clipping, and the LRAt schedule. Everything is seeded: two trainers with the same
 // Config, TrainOptions and batches produce bit-identical results. Not safe for concurrent use.
 type Trainer struct {
@@ -145,6 +153,9 @@ func NewTrainer(cfg Config, opts TrainOptions) (*Trainer, error) {
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
+	}
+	if opts.Decoupled && cfg.Objective != ObjectiveRTD {
+		return nil, fmt.Errorf("pretrain: decoupled optimisers need the %s objective, got %s", ObjectiveRTD, cfg.Objective)
 	}
 	layers.InstallDotGeneralGradient()
 	layers.InstallGatherGradient()
@@ -196,6 +207,9 @@ func (t *Trainer) Step(batch HostBatch) (m Metrics, err error) {
 	t.step++
 	m = Metrics{Step: t.step, Loss: vals[0], MLMLoss: vals[1], RTDLoss: vals[2], RTDAcc: vals[3], ReplacedFrac: vals[4],
 		SampledAcc: vals[5], LR: lr, GradNorm: vals[6], Duration: time.Since(start)}
+	if t.opts.Decoupled {
+		m.DiscGradNorm = vals[7]
+	}
 	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
 		return m, fmt.Errorf("pretrain: step %d: loss is %g", t.step, m.Loss)
 	}
@@ -234,98 +248,19 @@ func (t *Trainer) evalGraph(ctx *context.Context, in []*Node) []*Node {
 	return BuildStep(ctx, t.cfg, StaticBatch{MaskedIDs: in[0], Original: in[1], Positions: in[2], Weights: in[3], Mask: in[4]}).Metrics()
 }
 
-// stepGraph is the training graph: BuildStep, gradients of the total loss, clipping and the AdamW update.
-// Outputs: the 6 StepOutputs.Metrics and the gradients' global norm before clipping.
+// stepGraph is the training graph: BuildStep, gradients of the total loss, clipping and the AdamW update; or
+// DecoupledStep when TrainOptions.Decoupled. Outputs: the 6 StepOutputs.Metrics and the gradients' global norm
+// before clipping (Decoupled: the generator's, then the discriminator's).
 func (t *Trainer) stepGraph(ctx *context.Context, in []*Node) []*Node {
 	g := in[0].Graph()
 	ctx.SetTraining(g, true)
-	out := BuildStep(ctx, t.cfg, StaticBatch{MaskedIDs: in[0], Original: in[1], Positions: in[2], Weights: in[3], Mask: in[4]})
-	lr := in[5]
-	var vars []*context.Variable
-	var nodes []*Node
-	for v := range ctx.IterVariables() {
-		if v.Trainable && v.InUseByGraph(g) && v.DType() == dtypes.Float32 {
-			vars = append(vars, v)
-			nodes = append(nodes, v.ValueGraph(g))
-		}
+	batch := StaticBatch{MaskedIDs: in[0], Original: in[1], Positions: in[2], Weights: in[3], Mask: in[4]}
+	if t.opts.Decoupled {
+		out, genNorm, discNorm := DecoupledStep(ctx, t.cfg, t.opts.adamW(GeneratorOptimizerScope),
+			t.opts.adamW(DiscriminatorOptimizerScope), batch, in[5])
+		return append(out.Metrics(), genNorm, discNorm)
 	}
-	// A fixed order (by name) for the global norm's sum: a resumed trainer creates its variables in another
-	// order (Resume), and the float32 sum must not depend on it.
-	order := make([]int, len(vars))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(vars[a].ScopeAndName(), vars[b].ScopeAndName()) })
-	sortedVars, sortedNodes := make([]*context.Variable, len(vars)), make([]*Node, len(vars))
-	for i, j := range order {
-		sortedVars[i], sortedNodes[i] = vars[j], nodes[j]
-	}
-	vars, nodes = sortedVars, sortedNodes
-	grads := Gradient(out.Loss, nodes...)
-	norm := GlobalNorm(grads)
-	if t.opts.ClipNorm > 0 {
-		grads = ClipByGlobalNorm(grads, norm, t.opts.ClipNorm)
-	}
-	adamWUpdate(ctx, t.opts, vars, grads, lr)
+	out := BuildStep(ctx, t.cfg, batch)
+	norm := t.opts.adamW(OptimizerScope).Minimize(ctx, out.Loss, optim.TrainableVariables(ctx, g), in[5])
 	return append(out.Metrics(), norm)
-}
-
-// GlobalNorm is sqrt(Σ_i ‖grads[i]‖²) as a float32 scalar.
-func GlobalNorm(grads []*Node) *Node {
-	g := grads[0].Graph()
-	sum := Scalar(g, dtypes.Float32, 0)
-	for _, x := range grads {
-		sum = Add(sum, ReduceAllSum(Square(ConvertDType(x, dtypes.Float32))))
-	}
-	return Sqrt(sum)
-}
-
-// ClipByGlobalNorm scales every gradient by min(1, clip/norm) (norm from GlobalNorm), as PyTorch's
-// clip_grad_norm_ (which divides by norm + 1e-6).
-func ClipByGlobalNorm(grads []*Node, norm *Node, clip float64) []*Node {
-	scale := Min(Div(Scalar(norm.Graph(), dtypes.Float32, clip), AddScalar(norm, 1e-6)), OnesLike(norm))
-	out := make([]*Node, len(grads))
-	for i, x := range grads {
-		out[i] = Mul(x, ConvertDType(scale, x.DType()))
-	}
-	return out
-}
-
-// Decays reports whether AdamW's weight decay applies to a variable: not to biases nor LayerNorm parameters
-// (the paper's and HF's convention).
-func Decays(v *context.Variable) bool {
-	return v.Name() != layers.BiasName && !strings.Contains(v.Scope(), "LayerNorm")
-}
-
-// adamWUpdate applies one AdamW update (Loshchilov & Hutter; bias-corrected moments):
-//
-//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,  θ ← θ − lr·( m̂/(√v̂ + ε) + wd·θ )
-//
-// with wd = 0 for the variables Decays excludes. The state lives under OptimizerScope.
-func adamWUpdate(ctx *context.Context, opts TrainOptions, vars []*context.Variable, grads []*Node, lr *Node) {
-	g := lr.Graph()
-	optCtx := ctx.InAbsPath(OptimizerScope).WithInitializer(initializers.Zero)
-	stepVar := optCtx.VariableWithValue("step", int64(0)).SetTrainable(false)
-	step := AddScalar(stepVar.ValueGraph(g), 1)
-	stepVar.SetValueGraph(step)
-	tF := ConvertDType(step, dtypes.Float32)
-	f := func(x float64) *Node { return Scalar(g, dtypes.Float32, x) }
-	corr1 := Reciprocal(Sub(f(1), Pow(f(opts.Beta1), tF)))
-	corr2 := Reciprocal(Sub(f(1), Pow(f(opts.Beta2), tF)))
-	for i, v := range vars {
-		vCtx := ctx.InAbsPath(OptimizerScope + v.Scope()).WithInitializer(initializers.Zero)
-		mVar := vCtx.VariableWithShape(v.Name()+"_m", v.Shape()).SetTrainable(false)
-		sVar := vCtx.VariableWithShape(v.Name()+"_v", v.Shape()).SetTrainable(false)
-		grad := grads[i]
-		m := Add(MulScalar(mVar.ValueGraph(g), opts.Beta1), MulScalar(grad, 1-opts.Beta1))
-		s := Add(MulScalar(sVar.ValueGraph(g), opts.Beta2), MulScalar(Square(grad), 1-opts.Beta2))
-		mVar.SetValueGraph(m)
-		sVar.SetValueGraph(s)
-		update := Div(Mul(m, corr1), AddScalar(Sqrt(Mul(s, corr2)), opts.Epsilon))
-		theta := v.ValueGraph(g)
-		if opts.WeightDecay > 0 && Decays(v) {
-			update = Add(update, MulScalar(theta, opts.WeightDecay))
-		}
-		v.SetValueGraph(Sub(theta, Mul(lr, update)))
-	}
 }

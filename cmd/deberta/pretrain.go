@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("pretrain", "RTD pre-training (generator + discriminator, ES/NES/GDES) into a run folder", runPretrain)
+	register("pretrain", "RTD pre-training (generator + discriminator, ES/NES/GDES) or the MLM baseline into a run folder", runPretrain)
 }
 
 // stringList is a repeatable string flag.
@@ -28,24 +28,27 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // pretrainFlags are the settings of a pretrain run (also written to config.json's "data").
 type pretrainFlags struct {
-	sharing, preset, out, spm                 string
+	sharing, preset, out, spm, objective      string
+	rtdHead                                   string
 	corpus                                    stringList
 	steps, batch, seq, warmup                 int
 	hidden, layers, genLayers, heads, ffn     int
 	logEvery, saveEvery, analyzeEvery, stopAt int
 	seed                                      int64
 	lr                                        float64
-	resume, noExport                          bool
+	resume, noExport, decoupled               bool
 }
 
 func runPretrain(args []string, stdout io.Writer) error {
-	fs := newFlags("pretrain", "--spm PATH --out DIR [--sharing gdes|es|nes] [--preset tiny|small-v3|...] [--steps N] [--corpus PATH ...] [--resume]")
+	fs := newFlags("pretrain", "--spm PATH --out DIR [--objective rtd|mlm] [--sharing gdes|es|nes] [--preset tiny|small-v3|...] [--steps N] [--corpus PATH ...] [--resume]")
 	var f pretrainFlags
+	fs.StringVar(&f.objective, "objective", "rtd", "rtd (generator + discriminator) or mlm (the MLM baseline: one model with the discriminator's architecture, exported to generator/ only)")
+	fs.StringVar(&f.rtdHead, "rtd-head", "deberta", "discriminator head: deberta (official mask_predictions) or electra (ELECTRA's discriminator_predictions keys)")
 	fs.StringVar(&f.sharing, "sharing", "gdes", "embedding sharing: gdes, es or nes")
 	fs.StringVar(&f.preset, "preset", pretrain.TinyPreset, "discriminator architecture: tiny (128 wide, 4 layers) or a deberta preset (small-v3, xsmall, ...)")
 	fs.IntVar(&f.hidden, "hidden", 0, "override the hidden (= embedding) size; 0 keeps the preset's")
 	fs.IntVar(&f.layers, "layers", 0, "override the discriminator's layers; 0 keeps the preset's")
-	fs.IntVar(&f.genLayers, "gen-layers", 0, "generator layers; 0 = half the discriminator's")
+	fs.IntVar(&f.genLayers, "gen-layers", 0, "generator layers; 0 = half the discriminator's (all of them with --objective mlm)")
 	fs.IntVar(&f.heads, "heads", 0, "override the attention heads; 0 keeps the preset's")
 	fs.IntVar(&f.ffn, "ffn", 0, "override the FFN (intermediate) size; 0 keeps the preset's")
 	fs.IntVar(&f.steps, "steps", 1000, "total training steps")
@@ -62,6 +65,7 @@ func runPretrain(args []string, stdout io.Writer) error {
 	fs.IntVar(&f.analyzeEvery, "analyze-every", 0, "compute the embedding / gradient-cosine analyses every N steps (0: never)")
 	fs.IntVar(&f.stopAt, "stop-at", 0, "stop (saving the state, no export) after this step, to continue later with --resume; 0 = run to --steps")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its last checkpoint (its config.json wins over the flags)")
+	fs.BoolVar(&f.decoupled, "decoupled", false, "two optimisers, as the official scripts: the generator steps on L_MLM, then the discriminator on λ·L_RTD with the updated tables (rtd only)")
 	fs.BoolVar(&f.noExport, "no-export", false, "do not export discriminator/ and generator/ at the end")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -74,6 +78,12 @@ func runPretrain(args []string, stdout io.Writer) error {
 	}
 	if f.warmup < 0 {
 		f.warmup = f.steps / 10
+	}
+	if _, err := pretrain.ParseObjective(f.objective); err != nil {
+		return err
+	}
+	if _, err := pretrain.ParseRTDHead(f.rtdHead); err != nil {
+		return err
 	}
 	sp, err := tokenizer.LoadSentencePiece(f.spm)
 	if err != nil {
@@ -103,12 +113,16 @@ func runPretrain(args []string, stdout io.Writer) error {
 			return err
 		}
 		opts := pretrain.DefaultTrainOptions(f.lr, f.warmup, f.steps, f.seed)
+		opts.Decoupled = f.decoupled
 		if info, err = pretrain.NewRunInfo(cfg, opts, f.dataSettings()); err != nil {
 			return err
 		}
 		if tr, err = pretrain.NewTrainer(cfg, opts); err != nil {
 			return err
 		}
+	}
+	if f.analyzeEvery > 0 && tr.Config().Objective != pretrain.ObjectiveRTD {
+		return fmt.Errorf("--analyze-every needs --objective %s (the analyses compare the generator's and the discriminator's tables)", pretrain.ObjectiveRTD)
 	}
 	if f.seq > tr.Config().Discriminator.MaxPositionEmbeddings {
 		return fmt.Errorf("--seq %d exceeds max_position_embeddings %d", f.seq, tr.Config().Discriminator.MaxPositionEmbeddings)
@@ -164,8 +178,12 @@ func runPretrain(args []string, stdout io.Writer) error {
 			}
 			done := step - startStep
 			eta := time.Duration(float64(time.Since(start)) / float64(done) * float64(f.steps-step))
-			fmt.Fprintf(os.Stderr, "step %d/%d  %.0f tok/s  mlm %.4f  rtd %.4f  rtd_acc %.3f  lr %.3g  |g| %.3g  ETA %s\n",
-				step, f.steps, rec.TokensPerS, m.MLMLoss, m.RTDLoss, m.RTDAcc, m.LR, m.GradNorm, eta.Round(time.Second))
+			norms := fmt.Sprintf("|g| %.3g", m.GradNorm)
+			if m.DiscGradNorm > 0 {
+				norms = fmt.Sprintf("|g_G| %.3g  |g_D| %.3g", m.GradNorm, m.DiscGradNorm)
+			}
+			fmt.Fprintf(os.Stderr, "step %d/%d  %.0f tok/s  mlm %.4f  rtd %.4f  rtd_acc %.3f  lr %.3g  %s  ETA %s\n",
+				step, f.steps, rec.TokensPerS, m.MLMLoss, m.RTDLoss, m.RTDAcc, m.LR, norms, eta.Round(time.Second))
 		}
 		if (f.saveEvery > 0 && step%f.saveEvery == 0) || step == last {
 			if err := tr.SaveState(f.out, src.position); err != nil {
@@ -176,19 +194,28 @@ func runPretrain(args []string, stdout io.Writer) error {
 	if f.noExport || last < f.steps {
 		return nil
 	}
-	discDir, genDir := filepath.Join(f.out, "discriminator"), filepath.Join(f.out, "generator")
+	return exportRun(tr, f.out, f.spm, stdout)
+}
+
+// exportRun writes the trained towers into out/discriminator and out/generator (only the generator for an
+// ObjectiveMLM run) and prints their paths.
+func exportRun(tr *pretrain.Trainer, out, spm string, stdout io.Writer) error {
+	discDir, genDir := filepath.Join(out, "discriminator"), filepath.Join(out, "generator")
 	for _, d := range []string{discDir, genDir} {
 		if err := os.RemoveAll(d); err != nil {
 			return err
 		}
 	}
-	if err := pretrain.ExportDiscriminator(tr, discDir, f.spm); err != nil {
+	if tr.Config().Objective == pretrain.ObjectiveRTD {
+		if err := pretrain.ExportDiscriminator(tr, discDir, spm); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, discDir)
+	}
+	if err := pretrain.ExportGenerator(tr, genDir, spm); err != nil {
 		return err
 	}
-	if err := pretrain.ExportGenerator(tr, genDir, f.spm); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s\n%s\n", discDir, genDir)
+	fmt.Fprintln(stdout, genDir)
 	return nil
 }
 
@@ -219,6 +246,15 @@ func (f *pretrainFlags) config(vocab int) (pretrain.Config, error) {
 	}
 	cfg := pretrain.DefaultConfig(disc)
 	cfg.Sharing = mode
+	if cfg.Objective, err = pretrain.ParseObjective(f.objective); err != nil {
+		return pretrain.Config{}, err
+	}
+	if cfg.RTDHead, err = pretrain.ParseRTDHead(f.rtdHead); err != nil {
+		return pretrain.Config{}, err
+	}
+	if cfg.Objective == pretrain.ObjectiveMLM {
+		cfg.Generator.NumHiddenLayers = disc.NumHiddenLayers
+	}
 	if f.genLayers > 0 {
 		cfg.Generator.NumHiddenLayers = f.genLayers
 	}

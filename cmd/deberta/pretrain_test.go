@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/pretrain"
 )
 
@@ -69,7 +70,8 @@ func TestPretrainCLI(t *testing.T) {
 	}
 }
 
-// TestPretrainCLIResume: 4 steps straight vs --stop-at 2 then --resume: identical metrics (losses, LR, norms).
+// TestPretrainCLIResume: 4 steps straight vs --stop-at 2 then --resume: identical metrics (losses, LR, norms),
+// with one optimiser and with --decoupled (then both gradient norms are logged).
 func TestPretrainCLIResume(t *testing.T) {
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.txt")
@@ -80,34 +82,139 @@ func TestPretrainCLIResume(t *testing.T) {
 	if err := os.WriteFile(corpus, []byte(text.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"--sharing", "es", "--hidden", "16", "--layers", "2", "--heads", "2", "--ffn", "32", "--steps", "4",
-		"--batch", "2", "--seq", "16", "--log-every", "1", "--corpus", corpus, "--spm", spmModel, "--seed", "5", "--no-export"}
-	run := func(out string, extra ...string) []pretrain.Record {
-		t.Helper()
-		if err := runPretrain(append(append([]string{"--out", out}, base...), extra...), io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		recs, err := pretrain.ReadMetrics(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range recs {
-			recs[i].TokensPerS, recs[i].StepSeconds = 0, 0
-		}
-		return recs
+	for _, decoupled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("decoupled=%v", decoupled), func(t *testing.T) {
+			base := []string{"--sharing", "es", "--hidden", "16", "--layers", "2", "--heads", "2", "--ffn", "32", "--steps", "4",
+				"--batch", "2", "--seq", "16", "--log-every", "1", "--corpus", corpus, "--spm", spmModel, "--seed", "5", "--no-export"}
+			if decoupled {
+				base = append(base, "--decoupled")
+			}
+			run := func(out string, extra ...string) []pretrain.Record {
+				t.Helper()
+				if err := runPretrain(append(append([]string{"--out", out}, base...), extra...), io.Discard); err != nil {
+					t.Fatal(err)
+				}
+				recs, err := pretrain.ReadMetrics(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range recs {
+					recs[i].TokensPerS, recs[i].StepSeconds = 0, 0
+				}
+				return recs
+			}
+			sub := t.TempDir()
+			want := run(filepath.Join(sub, "straight"))
+			split := filepath.Join(sub, "split")
+			if got := run(split, "--stop-at", "2"); len(got) != 2 {
+				t.Fatalf("--stop-at 2 wrote %d records", len(got))
+			}
+			got := run(split, "--resume")
+			if len(got) != 4 || len(want) != 4 {
+				t.Fatalf("%d and %d records", len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("step %d: resumed %+v, straight %+v", i+1, got[i], want[i])
+				}
+				if (want[i].DiscGradNorm > 0) != decoupled {
+					t.Errorf("step %d: discriminator gradient norm %g", i+1, want[i].DiscGradNorm)
+				}
+			}
+			info, err := pretrain.ReadRunInfo(split)
+			if err != nil || info.Train.Decoupled != decoupled {
+				t.Errorf("config.json train.decoupled %v (%v), want %v", info.Train.Decoupled, err, decoupled)
+			}
+		})
 	}
-	want := run(filepath.Join(dir, "straight"))
-	split := filepath.Join(dir, "split")
-	if got := run(split, "--stop-at", "2"); len(got) != 2 {
-		t.Fatalf("--stop-at 2 wrote %d records", len(got))
+}
+
+// TestPretrainCLIMLM: --objective mlm trains one model with the discriminator's depth, records the objective,
+// exports generator/ only, and rejects --analyze-every.
+func TestPretrainCLIMLM(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	var text strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&text, "Line %d: the river runs %d miles to the sea past the old mill.\n\n", i, i*5)
 	}
-	got := run(split, "--resume")
-	if len(got) != 4 || len(want) != 4 {
-		t.Fatalf("%d and %d records", len(got), len(want))
+	if err := os.WriteFile(corpus, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("step %d: resumed %+v, straight %+v", i+1, got[i], want[i])
+	out := filepath.Join(dir, "run")
+	args := []string{"--objective", "mlm", "--hidden", "16", "--layers", "2", "--heads", "2", "--ffn", "32", "--steps", "3",
+		"--batch", "2", "--seq", "16", "--log-every", "1", "--corpus", corpus, "--spm", spmModel, "--seed", "5", "--out", out}
+	if err := runPretrain(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := pretrain.ReadMetrics(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if !(r.MLMLoss > 0) || r.RTDLoss != 0 || r.Loss != r.MLMLoss {
+			t.Errorf("record %+v", r)
 		}
+	}
+	info, err := pretrain.ReadRunInfo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := info.Config()
+	if err != nil || cfg.Objective != pretrain.ObjectiveMLM || cfg.Generator.NumHiddenLayers != 2 || len(recs) != 3 {
+		t.Fatalf("run config %+v (%v), %d records", cfg, err, len(recs))
+	}
+	if _, err := os.Stat(filepath.Join(out, "discriminator")); !os.IsNotExist(err) {
+		t.Errorf("an MLM run exported a discriminator (%v)", err)
+	}
+	genOpts := cfg.GeneratorOptions()
+	m, _, err := checkpoints.Open(filepath.Join(out, "generator"), checkpoints.OpenOptions{Generator: true, Options: &genOpts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.NumHiddenLayers != 2 {
+		t.Errorf("exported generator has %d layers, want 2", m.Config.NumHiddenLayers)
+	}
+	bad := append(append([]string(nil), args...), "--analyze-every", "1", "--no-export")
+	bad[len(args)-1] = filepath.Join(dir, "run2")
+	if err := runPretrain(bad, io.Discard); err == nil || !strings.Contains(err.Error(), "analyze-every") {
+		t.Errorf("--objective mlm --analyze-every: %v", err)
+	}
+	if err := runPretrain([]string{"--objective", "bert", "--spm", spmModel, "--out", filepath.Join(dir, "x")}, io.Discard); err == nil {
+		t.Error("--objective bert: no error")
+	}
+}
+
+// TestPretrainCLIElectraHead: --rtd-head electra exports a discriminator whose ELECTRA head checkpoints.Open
+// detects; config.json records the head; an unknown head is refused.
+func TestPretrainCLIElectraHead(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.txt")
+	var text strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&text, "Note %d: the train leaves at %d and crosses the valley before noon.\n\n", i, i+4)
+	}
+	if err := os.WriteFile(corpus, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "run")
+	args := []string{"--rtd-head", "electra", "--hidden", "16", "--layers", "2", "--heads", "2", "--ffn", "32", "--steps", "2",
+		"--batch", "2", "--seq", "16", "--corpus", corpus, "--spm", spmModel, "--seed", "5", "--out", out}
+	if err := runPretrain(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	info, err := pretrain.ReadRunInfo(out)
+	if err != nil || info.RTDHead != "electra" {
+		t.Errorf("config.json rtd_head %q (%v)", info.RTDHead, err)
+	}
+	m, _, err := checkpoints.Open(filepath.Join(out, "discriminator"), checkpoints.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Options.Has(debertav3.HeadRTDElectra) {
+		t.Errorf("exported discriminator options %+v", m.Options)
+	}
+	if err := runPretrain([]string{"--rtd-head", "bert", "--spm", spmModel, "--out", filepath.Join(dir, "x")}, io.Discard); err == nil {
+		t.Error("--rtd-head bert: no error")
 	}
 }

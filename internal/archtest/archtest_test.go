@@ -32,7 +32,7 @@ type layer struct {
 
 var (
 	level0 = []string{"tokenizer", "layers", "losses", "plots"}
-	below2 = []string{"tokenizer", "layers", "losses", "plots", "debertav3", "data", "checkpoints"}
+	below2 = []string{"tokenizer", "layers", "losses", "plots", "debertav3", "data", "optim", "checkpoints"}
 )
 
 // levels is the table of docs/architecture.md. Add new top-level packages here.
@@ -43,6 +43,7 @@ var levels = map[string]layer{
 	"plots":     {0, nil}, // PNG figures (gonum/plot) for notebooks and reports.
 
 	"debertav3": {1, []string{"layers", "losses"}},
+	"optim":     {1, []string{"layers"}}, // AdamW, clipping, LR schedule (pretrain, finetune).
 	"data":      {1, []string{"tokenizer"}},
 
 	"checkpoints": {2, []string{"debertav3", "layers"}},
@@ -50,7 +51,8 @@ var levels = map[string]layer{
 	"finetune":    {2, below2},
 	"pipeline":    {2, below2},
 
-	"cmd": {3, []string{anything}},
+	"repro": {3, []string{anything}}, // the reproduction experiment's tables and figures (cmd, notebooks)
+	"cmd":   {3, []string{anything}},
 
 	internalGroup: {-1, level0}, // helpers: used by every level, so they stand on level 0 only.
 }

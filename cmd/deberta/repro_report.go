@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/deberta-go/lab/repro"
+)
+
+func init() {
+	register("repro-report", "tables and figures of the ES/NES/GDES/MLM reproduction runs (scripts/reproduce.sh)", runReproReport)
+}
+
+func runReproReport(args []string, stdout io.Writer) error {
+	fs := newFlags("repro-report", "--runs DIR --out DIR [--arms gdes,es,nes,mlm]")
+	runs := fs.String("runs", "", "the experiment folder (<arm>/metrics.jsonl, ft/<arm>/<task>/seed*/results.json)")
+	out := fs.String("out", "", "where report.md and the figures go")
+	arms := fs.String("arms", strings.Join(repro.DefaultArms, ","), "arms, in table order")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *runs == "" || *out == "" {
+		return errors.New("--runs and --out are required")
+	}
+	r, err := repro.Load(*runs, strings.Split(*arms, ","))
+	if err != nil {
+		return err
+	}
+	if err := r.Write(*out); err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(stdout, r.Markdown())
+	return err
+}

@@ -1,0 +1,297 @@
+package finetune
+
+import (
+	gocontext "context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+
+	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/layers"
+	"github.com/deberta-go/lab/optim"
+	"github.com/deberta-go/lab/tokenizer"
+)
+
+// Options are the fine-tuning settings.
+type Options struct {
+	// MaxLength of the token rows (longer inputs are truncated and counted in EvalReport.Truncated).
+	MaxLength int
+	// BatchSize in examples (multiple choice: examples, each with all its choices).
+	BatchSize int
+	// Steps of training; 0 = Epochs passes over the training examples.
+	Steps  int
+	Epochs float64
+	// LR is the peak learning rate, reached after WarmupFraction of the steps, then decayed linearly to 0.
+	LR, WarmupFraction float64
+	// WeightDecay of AdamW (not on biases and LayerNorm), ClipNorm the global gradient norm (0 = none).
+	WeightDecay, ClipNorm float64
+	// EvalEvery steps the dev split is evaluated and the best weights kept (0 = once per epoch, and at the end).
+	EvalEvery int
+	// Seed of the head's initialisation, dropout and the order of the training examples.
+	Seed int64
+	// MaxTrain and MaxEval keep N training / dev / test examples (0 = all; a fixed random subset, see limit) — for
+	// quick runs.
+	MaxTrain, MaxEval int
+	// Progress receives one line per evaluation (nil = silent).
+	Progress io.Writer
+}
+
+// DefaultOptions: rows of 128 tokens, batches of 16, 3 epochs, LR 1e-4 with 10% warmup, weight decay 0.01,
+// clipping at 1, seed 1.
+func DefaultOptions() Options {
+	return Options{MaxLength: 128, BatchSize: 16, Epochs: 3, LR: 1e-4, WarmupFraction: 0.1, WeightDecay: 0.01, ClipNorm: 1, Seed: 1}
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.MaxLength < 8 || o.BatchSize <= 0:
+		return fmt.Errorf("finetune: MaxLength must be ≥ 8 and BatchSize > 0 (got %d, %d)", o.MaxLength, o.BatchSize)
+	case o.Steps < 0 || (o.Steps == 0 && !(o.Epochs > 0)):
+		return fmt.Errorf("finetune: set Steps > 0 or Epochs > 0 (got %d, %g)", o.Steps, o.Epochs)
+	case !(o.WarmupFraction >= 0 && o.WarmupFraction < 1) || o.EvalEvery < 0 || o.MaxTrain < 0 || o.MaxEval < 0:
+		return fmt.Errorf("finetune: WarmupFraction must be in [0, 1) and EvalEvery, MaxTrain, MaxEval ≥ 0")
+	}
+	return optim.Schedule{LR: o.LR}.Validate()
+}
+
+// Trainer fine-tunes one model on one task. Not safe for concurrent use.
+type Trainer struct {
+	task     *Task
+	opts     Options
+	model    *debertav3.Model
+	tok      *tokenizer.Tokenizer
+	modelDir string
+	newHeads []string
+
+	train, dev, test *encoded
+	devQA, testQA    qaSplit
+	choices          int
+	exec             *context.Exec
+	adam             optim.AdamW
+	step             int
+}
+
+// New prepares fine-tuning of the model at ref (a local HF folder or a hub id, see checkpoints.ResolvePretrained,
+// with its spm.model) on task: the backbone is loaded, a head for the task's kind and labels is initialised,
+// and the splits are tokenised.
+func New(ref string, task *Task, opts Options) (*Trainer, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if err := task.Validate(); err != nil {
+		return nil, err
+	}
+	snap, err := checkpoints.ResolvePretrained(gocontext.Background(), ref, checkpoints.OpenOptions{}, checkpoints.HubOptionsFromEnv())
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.Load(snap.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("finetune: the model folder needs its tokenizer: %w", err)
+	}
+	cfg, err := debertav3.LoadConfig(filepath.Join(snap.Dir, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	setLabels(cfg, task)
+	m, err := debertav3.New(cfg, debertav3.Options{Heads: []debertav3.Head{headOf(task.Kind)}})
+	if err != nil {
+		return nil, err
+	}
+	m.Context.SetParam(initializers.ParamInitialSeed, opts.Seed)
+	if err := m.Context.SetRNGStateFromSeed(opts.Seed); err != nil {
+		return nil, err
+	}
+	sd, err := checkpoints.ReadStateDict(snap.Dir, checkpoints.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	_, newHeads, err := checkpoints.LoadBackbone(m, sd)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{task: task, opts: opts, model: m, tok: tok, modelDir: snap.Dir, newHeads: newHeads,
+		adam: optim.AdamW{WeightDecay: opts.WeightDecay, ClipNorm: opts.ClipNorm}}
+	if err := t.encodeSplits(); err != nil {
+		return nil, err
+	}
+	layers.InstallDotGeneralGradient()
+	layers.InstallGatherGradient()
+	if t.exec, err = context.NewExec(m.Backend, m.Context, t.stepGraph); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// setLabels gives cfg the task's label set (num_labels = 1 for regression).
+func setLabels(cfg *debertav3.Config, task *Task) {
+	cfg.ID2Label, cfg.Label2ID = nil, nil
+	switch task.Kind {
+	case KindRegression:
+		cfg.NumLabels = 1
+	case KindClassification, KindMultiLabel, KindTagging:
+		cfg.NumLabels = len(task.Labels)
+		cfg.ID2Label, cfg.Label2ID = map[int]string{}, map[string]int{}
+		for i, l := range task.Labels {
+			cfg.ID2Label[i], cfg.Label2ID[l] = l, i
+		}
+	}
+}
+
+// Model is the model being trained (after Train: the best weights).
+func (t *Trainer) Model() *debertav3.Model { return t.model }
+
+// Tokenizer is the model's tokenizer.
+func (t *Trainer) Tokenizer() *tokenizer.Tokenizer { return t.tok }
+
+// NewHeads are the HF keys of the variables initialised rather than loaded (the task head).
+func (t *Trainer) NewHeads() []string { return t.newHeads }
+
+// stepGraph: the task loss, AdamW with clipping; outputs the loss before the update.
+func (t *Trainer) stepGraph(ctx *context.Context, in []*Node) []*Node {
+	g := in[0].Graph()
+	ctx.SetTraining(g, true)
+	n := len(in)
+	loss := taskLoss(ctx, t.model.Config, t.task.Kind, in[0], in[1], in[2], in[3], in[4:n-1])
+	t.adam.Minimize(ctx, loss, optim.TrainableVariables(ctx, g), in[n-1])
+	return []*Node{loss}
+}
+
+// totalSteps is Options.Steps, or Epochs passes over the training split.
+func (t *Trainer) totalSteps() int {
+	if t.opts.Steps > 0 {
+		return t.opts.Steps
+	}
+	return max(1, int(math.Ceil(t.opts.Epochs*float64(t.train.n)/float64(t.opts.BatchSize))))
+}
+
+// Train runs the fine-tuning, evaluating the dev split every EvalEvery steps, and returns the result with the
+// model's weights set to the best dev evaluation's (dev and test reports of those weights).
+func (t *Trainer) Train() (*Result, error) {
+	total := t.totalSteps()
+	perEpoch := max(1, (t.train.n+t.opts.BatchSize-1)/t.opts.BatchSize)
+	evalEvery := t.opts.EvalEvery
+	if evalEvery == 0 {
+		evalEvery = perEpoch
+	}
+	sched := optim.Schedule{LR: t.opts.LR, WarmupSteps: int(t.opts.WarmupFraction * float64(total)), TotalSteps: total}
+	rng := rand.New(rand.NewPCG(uint64(t.opts.Seed), 0x5eed))
+	res := t.newResult(total)
+	var best map[string]*tensors.Tensor
+	var order []int
+	var lossSum float64
+	var lossN int
+	var trainTime time.Duration
+	start := time.Now()
+	for t.step < total {
+		if len(order) == 0 {
+			order = rng.Perm(t.train.n)
+		}
+		k := min(t.opts.BatchSize, len(order))
+		b := t.train.batch(t.task.Kind, order[:k], t.opts.BatchSize, t.choices)
+		order = order[k:]
+		stepStart := time.Now()
+		out, err := t.exec.Exec(append(b.inputs(), float32(sched.At(t.step)))...)
+		if err != nil {
+			return nil, fmt.Errorf("finetune: step %d: %w", t.step+1, err)
+		}
+		if t.step > 0 { // the first step includes the compilation
+			trainTime += time.Since(stepStart)
+			res.TimedExamples += k
+		}
+		t.step++
+		loss := float64(tensors.ToScalar[float32](out[0]))
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return nil, fmt.Errorf("finetune: step %d: loss is %g", t.step, loss)
+		}
+		lossSum, lossN = lossSum+loss, lossN+1
+		if t.step%evalEvery != 0 && t.step != total {
+			continue
+		}
+		dev, err := t.Evaluate("dev")
+		if err != nil {
+			return nil, err
+		}
+		point := EvalPoint{Step: t.step, TrainLoss: lossSum / float64(lossN), DevScore: dev.Score}
+		res.History = append(res.History, point)
+		lossSum, lossN = 0, 0
+		if best == nil || dev.Score > res.Dev.Score {
+			res.BestStep, res.Dev = t.step, dev
+			if best, err = t.snapshot(); err != nil {
+				return nil, err
+			}
+		}
+		if t.opts.Progress != nil {
+			fmt.Fprintf(t.opts.Progress, "step %d/%d  train loss %.4f  dev %s %.4f  best %.4f (step %d)  %s\n", t.step, total,
+				point.TrainLoss, dev.Metric, dev.Score, res.Dev.Score, res.BestStep, time.Since(start).Round(time.Second))
+		}
+	}
+	if err := t.restore(best); err != nil {
+		return nil, err
+	}
+	if t.hasTest() {
+		test, err := t.Evaluate("test")
+		if err != nil {
+			return nil, err
+		}
+		res.Test = &test
+	}
+	res.WallSeconds = time.Since(start).Seconds()
+	if trainTime > 0 {
+		res.TrainExamplesPerSecond = float64(res.TimedExamples) / trainTime.Seconds()
+	}
+	return res, nil
+}
+
+// snapshot copies the model's parameters (not the optimiser state).
+func (t *Trainer) snapshot() (map[string]*tensors.Tensor, error) {
+	out := map[string]*tensors.Tensor{}
+	for _, spec := range debertav3.ParamSpecs(t.model.Config, t.model.Options) {
+		v := t.model.Context.InspectVariable(spec.Scope, spec.Name)
+		if v == nil {
+			return nil, fmt.Errorf("finetune: variable %s missing", spec.Key())
+		}
+		value, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		data, err := tensors.CopyFlatData[float32](value)
+		if err != nil {
+			return nil, err
+		}
+		out[spec.Key()] = tensors.FromFlatDataAndDimensions(data, spec.Shape...)
+	}
+	return out, nil
+}
+
+// restore sets the parameters from a snapshot.
+func (t *Trainer) restore(s map[string]*tensors.Tensor) error {
+	for _, spec := range debertav3.ParamSpecs(t.model.Config, t.model.Options) {
+		if err := t.model.Context.InspectVariable(spec.Scope, spec.Name).SetValue(s[spec.Key()]); err != nil {
+			return fmt.Errorf("finetune: restoring %s: %w", spec.Key(), err)
+		}
+	}
+	return nil
+}
+
+// labelNames are the task's labels, or the choice indices for multiple choice.
+func (t *Trainer) labelNames() []string {
+	if t.task.Kind != KindMultipleChoice {
+		return t.task.Labels
+	}
+	names := make([]string, t.choices)
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
+}

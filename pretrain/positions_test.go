@@ -1,0 +1,132 @@
+package pretrain
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/deberta-go/lab/internal/testutil"
+	"github.com/deberta-go/lab/layers"
+)
+
+// positionsConfig is the tiny setup with absolute position embeddings added to the input (both towers).
+func positionsConfig(mode layers.SharingMode) Config {
+	disc := tinyDisc()
+	disc.PositionBiasedInput = true
+	cfg := DefaultConfig(disc)
+	cfg.Sharing = mode
+	return cfg
+}
+
+// Position tables of the tiny setup (absolute scopes).
+var (
+	genPositions   = "/" + GeneratorScope + "/" + positionTableScope + "/" + layers.WeightName
+	discPositions  = "/" + DiscriminatorScope + "/" + positionTableScope + "/" + layers.WeightName
+	deltaPositions = "/" + layers.DeltaPositionsScope + "/" + layers.WeightName
+)
+
+// TestPositionSharingGradients: with position_biased_input the absolute position tables are shared like the word
+// table. GDES: ∂L_RTD/∂P_G = 0 exactly, ∂L_MLM/∂P_Δ = 0 exactly, both others > 0; ES: P_G gets both and the
+// discriminator has no table of its own; NES: two independent tables. A generator without position
+// embeddings is rejected.
+func TestPositionSharingGradients(t *testing.T) {
+	layers.InstallDotGeneralGradient()
+	layers.InstallGatherGradient()
+	batch := makeBatch(rand.New(rand.NewPCG(3, 4)), corpus())
+	type grads struct{ mlm, rtd bool } // whether each gradient is non-zero
+	want := map[layers.SharingMode]map[string]grads{
+		layers.GDES: {genPositions: {true, false}, deltaPositions: {false, true}},
+		layers.ES:   {genPositions: {true, true}},
+		layers.NES:  {genPositions: {true, false}, discPositions: {false, true}},
+	}
+	for _, mode := range []layers.SharingMode{layers.GDES, layers.ES, layers.NES} {
+		t.Run(mode.String(), func(t *testing.T) {
+			cfg := positionsConfig(mode)
+			ctx := context.New().Checked(false)
+			if err := ctx.SetRNGStateFromSeed(11); err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			exec, err := context.NewExec(testutil.Backend(t), ctx, func(ctx *context.Context, in []*Node) []*Node {
+				g := in[0].Graph()
+				out := BuildStep(ctx, cfg, StaticBatch{MaskedIDs: in[0], Original: in[1], Positions: in[2], Weights: in[3], Mask: in[4]})
+				names = names[:0]
+				var vars []*Node
+				for _, name := range []string{genPositions, discPositions, deltaPositions} {
+					if v := ctx.GetVariableByScopeAndName(name[:len(name)-len(layers.WeightName)-1], layers.WeightName); v != nil {
+						names = append(names, name)
+						vars = append(vars, v.ValueGraph(g))
+					}
+				}
+				var outs []*Node
+				for _, gr := range append(Gradient(out.MLMLoss, vars...), Gradient(out.RTDLoss, vars...)...) {
+					outs = append(outs, ReduceAllMax(Abs(gr)))
+				}
+				return outs
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := exec.Exec(batch.MaskedIDs, batch.Original, batch.Positions, batch.Weights, batch.Mask)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(names) != len(want[mode]) {
+				t.Errorf("position tables %v, want those of %v", names, want[mode])
+			}
+			for i, name := range names {
+				w, ok := want[mode][name]
+				gMLM, gRTD := tensors.ToScalar[float32](res[i]), tensors.ToScalar[float32](res[len(names)+i])
+				t.Logf("%s: |∂L_MLM| %.3g, |∂L_RTD| %.3g", name, gMLM, gRTD)
+				if !ok || (gMLM != 0) != w.mlm || (gRTD != 0) != w.rtd {
+					t.Errorf("%s: |∂L_MLM| %g, |∂L_RTD| %g, want non-zero %+v (expected table: %v)", name, gMLM, gRTD, w, ok)
+				}
+			}
+		})
+	}
+	bad := positionsConfig(layers.GDES)
+	bad.Generator.PositionBiasedInput = false
+	if err := bad.Validate(); err == nil {
+		t.Error("Validate accepted GDES position sharing with a generator without position embeddings")
+	}
+	bad.Sharing = layers.NES
+	if err := bad.Validate(); err != nil {
+		t.Errorf("NES needs no generator position table: %v", err)
+	}
+}
+
+// TestPositionSharingTrains: GDES with shared position tables trains (both losses fall) and P_Δ moves away from 0.
+func TestPositionSharingTrains(t *testing.T) {
+	const steps = 150
+	tr := newTinyTrainerConfig(t, positionsConfig(layers.GDES), 42)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var mlm, rtd []float64
+	for range steps {
+		m, err := tr.Step(makeBatch(rng, corpus()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mlm, rtd = append(mlm, m.MLMLoss), append(rtd, m.RTDLoss)
+	}
+	firstMLM, lastMLM := mean(mlm[:5]), mean(mlm[steps-5:])
+	firstRTD, lastRTD := mean(rtd[:5]), mean(rtd[steps-5:])
+	t.Logf("mlm %.4f → %.4f, rtd %.4f → %.4f", firstMLM, lastMLM, firstRTD, lastRTD)
+	if !(lastMLM < firstMLM-0.2) || !(lastRTD < firstRTD-0.1) {
+		t.Errorf("losses did not decrease: mlm %.4f → %.4f, rtd %.4f → %.4f", firstMLM, lastMLM, firstRTD, lastRTD)
+	}
+	v := tr.Context().GetVariableByScopeAndName("/"+layers.DeltaPositionsScope, layers.WeightName)
+	if v == nil || v.DType() != dtypes.Float32 {
+		t.Fatal("no P_Δ")
+	}
+	moved := 0.0
+	for _, x := range tensors.MustCopyFlatData[float32](v.MustValue()) {
+		moved = max(moved, float64(x)*float64(x))
+	}
+	if moved == 0 {
+		t.Error("P_Δ is still zero after training")
+	}
+}
