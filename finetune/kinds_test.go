@@ -93,19 +93,20 @@ func TestFineTuneKinds(t *testing.T) {
 	model := tinyModel(t)
 	for _, tc := range []struct {
 		task  *Task
+		steps int
 		floor float64 // chance: tagging 0.76 (always NOUN), regression 0, multi-label ≈ 0.5, QA ≈ 0.2, MC 0.5
 	}{
 		{&Task{Name: "tags", Kind: KindTagging, Labels: []string{"NOUN", "DET", "NUM"},
-			TrainTags: tagSentences(320, 1), DevTags: tagSentences(48, 2)}, 0.95},
-		{&Task{Name: "count", Kind: KindRegression, Train: countExamples(320, 1), Dev: countExamples(48, 2)}, 0.6},
+			TrainTags: tagSentences(320, 1), DevTags: tagSentences(48, 2)}, 80, 0.95},
+		{&Task{Name: "count", Kind: KindRegression, Train: countExamples(320, 1), Dev: countExamples(48, 2)}, 120, 0.6},
 		{&Task{Name: "multi", Kind: KindMultiLabel, Labels: []string{"neg", "pos"},
-			Train: countExamples(320, 1), Dev: countExamples(48, 2)}, 0.8},
-		{&Task{Name: "qa", Kind: KindQuestionAnswering, TrainQA: qaExamples(320, 1), DevQA: qaExamples(48, 2)}, 0.6},
-		{&Task{Name: "mc", Kind: KindMultipleChoice, TrainMC: mcExamples(320, 1), DevMC: mcExamples(48, 2)}, 0.8},
+			Train: countExamples(320, 1), Dev: countExamples(48, 2)}, 120, 0.8},
+		{&Task{Name: "qa", Kind: KindQuestionAnswering, TrainQA: qaExamples(320, 1), DevQA: qaExamples(48, 2)}, 40, 0.6},
+		{&Task{Name: "mc", Kind: KindMultipleChoice, TrainMC: mcExamples(320, 1), DevMC: mcExamples(48, 2)}, 40, 0.8},
 	} {
 		t.Run(tc.task.Name, func(t *testing.T) {
 			opts := DefaultOptions()
-			opts.MaxLength, opts.BatchSize, opts.Steps, opts.EvalEvery, opts.LR = 24, 16, 120, 40, 2e-3
+			opts.MaxLength, opts.BatchSize, opts.Steps, opts.EvalEvery, opts.LR = 24, 16, tc.steps, 40, 2e-3
 			tr, err := New(model, tc.task, opts)
 			if err != nil {
 				t.Fatal(err)

@@ -226,18 +226,23 @@ func tagSet(examples []data.TagExample, universal bool) []string {
 	if universal {
 		return data.UniversalTags()
 	}
+	return labelSet(examples, func(e data.TagExample) []string { return e.Tags })
+}
+
+// labelSet is the sorted set of the labels of the examples.
+func labelSet[E any](examples []E, labels func(E) []string) []string {
 	seen := map[string]bool{}
 	for _, e := range examples {
-		for _, tag := range e.Tags {
-			seen[tag] = true
+		for _, l := range labels(e) {
+			seen[l] = true
 		}
 	}
-	tags := make([]string, 0, len(seen))
-	for tag := range seen {
-		tags = append(tags, tag)
+	out := make([]string, 0, len(seen))
+	for l := range seen {
+		out = append(out, l)
 	}
-	slices.Sort(tags)
-	return tags
+	slices.Sort(out)
+	return out
 }
 
 // loadFileTask reads tsv:/csv:/jsonl:/conll: tasks.
@@ -281,7 +286,7 @@ func loadFileTask(prefix, path string, opts TaskOptions) (*Task, error) {
 		t.Kind = KindClassification
 	}
 	if t.Kind != KindRegression {
-		t.Labels = classLabels(all)
+		t.Labels = labelSet(all, func(e data.ClassExample) []string { return e.Labels })
 	}
 	return t, nil
 }
@@ -324,22 +329,6 @@ func readSplits[E any](files []string, read func(string) ([]E, error), group fun
 		test = splits[2]
 	}
 	return train, dev, test, all, nil
-}
-
-// classLabels is the sorted set of labels of the examples.
-func classLabels(examples []data.ClassExample) []string {
-	seen := map[string]bool{}
-	for _, e := range examples {
-		for _, l := range e.Labels {
-			seen[l] = true
-		}
-	}
-	labels := make([]string, 0, len(seen))
-	for l := range seen {
-		labels = append(labels, l)
-	}
-	slices.Sort(labels)
-	return labels
 }
 
 // StratifiedSplit splits single-label examples by group within each label: the groups (documents) of a label

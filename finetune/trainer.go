@@ -42,7 +42,8 @@ type Options struct {
 	// MaxTrain and MaxEval keep N training / dev / test examples (0 = all; a fixed random subset, see limit) — for
 	// quick runs.
 	MaxTrain, MaxEval int
-	// Progress receives one line per evaluation (nil = silent).
+	// Progress receives a line per evaluation and every 5% of the steps (loss, examples/s, ETA without the
+	// evaluations); nil = silent.
 	Progress io.Writer
 }
 
@@ -99,7 +100,7 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finetune: the model folder needs its tokenizer: %w", err)
 	}
-	cfg, err := debertav3.LoadConfig(filepath.Join(snap.Dir, "config.json"))
+	cfg, sd, err := readPretrained(snap.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -110,10 +111,6 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 	}
 	m.Context.SetParam(initializers.ParamInitialSeed, opts.Seed)
 	if err := m.Context.SetRNGStateFromSeed(opts.Seed); err != nil {
-		return nil, err
-	}
-	sd, err := checkpoints.ReadStateDict(snap.Dir, checkpoints.ReadOptions{})
-	if err != nil {
 		return nil, err
 	}
 	_, newHeads, err := checkpoints.LoadBackbone(m, sd)
@@ -131,6 +128,26 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// readPretrained reads the config and the weights of a checkpoint folder: config.json, or for a generator-only
+// folder (pretrain.ExportGenerator: an MLM-only model) generator_config.json with the plain or the generator
+// weight-file names. Only the backbone matters for fine-tuning, so a generator's Enhanced Mask Decoder is not
+// needed.
+func readPretrained(dir string) (*debertav3.Config, *checkpoints.StateDict, error) {
+	path, generator := filepath.Join(dir, "config.json"), false
+	if !isFile(path) && isFile(filepath.Join(dir, "generator_config.json")) {
+		path, generator = filepath.Join(dir, "generator_config.json"), true
+	}
+	cfg, err := debertav3.LoadConfig(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	sd, err := checkpoints.ReadStateDict(dir, checkpoints.ReadOptions{Generator: generator})
+	if err != nil && generator {
+		sd, err = checkpoints.ReadStateDict(dir, checkpoints.ReadOptions{})
+	}
+	return cfg, sd, err
 }
 
 // setLabels gives cfg the task's label set (num_labels = 1 for regression).
@@ -216,6 +233,11 @@ func (t *Trainer) Train() (*Result, error) {
 		}
 		lossSum, lossN = lossSum+loss, lossN+1
 		if t.step%evalEvery != 0 && t.step != total {
+			if t.opts.Progress != nil && t.step%max(1, total/20) == 0 && trainTime > 0 {
+				rate := float64(res.TimedExamples) / trainTime.Seconds()
+				eta := time.Duration(float64(total-t.step) * float64(t.opts.BatchSize) / rate * float64(time.Second))
+				fmt.Fprintf(t.opts.Progress, "step %d/%d  loss %.4f  %.1f examples/s  ETA %s\n", t.step, total, lossSum/float64(lossN), rate, eta.Round(time.Second))
+			}
 			continue
 		}
 		dev, err := t.Evaluate("dev")

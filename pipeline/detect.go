@@ -21,11 +21,14 @@ type TokenScore struct {
 
 // Detect runs replaced-token detection, ELECTRA-style: for every token of each text ([CLS]/[SEP] left out) the
 // probability that it is not the original token, from the discriminator's mask_predictions head (HeadRTD:
-// Microsoft's DeBERTa-v3 main checkpoints carry it; HF's task models do not).
+// Microsoft's DeBERTa-v3 main checkpoints carry it; HF's task models do not) or an ELECTRA-style
+// discriminator_predictions head (HeadRTDElectra, `deberta pretrain --rtd-head electra`).
 func (p *Pipeline) Detect(texts []string) ([][]TokenScore, error) {
-	if err := p.requireHead("detect", debertav3.HeadRTD, ": load a DeBERTa-v3 discriminator checkpoint "+
-		"(e.g. microsoft/deberta-v3-base) that has the mask_predictions.* weights"); err != nil {
-		return nil, err
+	if !p.Model.Options.Has(debertav3.HeadRTDElectra) {
+		if err := p.requireHead("detect", debertav3.HeadRTD, ": load a DeBERTa-v3 discriminator checkpoint "+
+			"(e.g. microsoft/deberta-v3-base) that has the mask_predictions.* weights"); err != nil {
+			return nil, err
+		}
 	}
 	encs, err := p.encode("detect", texts)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/internal/testutil"
 	"github.com/deberta-go/lab/pipeline/tinymodels"
 	"github.com/deberta-go/lab/tokenizer"
@@ -132,5 +133,44 @@ func TestTruncationWarning(t *testing.T) {
 	}
 	if !strings.Contains(warnings.String(), "truncated") || len(answers[0]) == 0 {
 		t.Errorf("QA truncation: warnings %q, answers %v", warnings.String(), answers)
+	}
+}
+
+// TestDetectElectraHead: a discriminator with ELECTRA's discriminator_predictions head (deberta pretrain
+// --rtd-head electra) is accepted, and its scores are the sigmoid of its logits.
+func TestDetectElectraHead(t *testing.T) {
+	tok, err := tokenizer.Load(spmDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := tinymodels.Config(tok.VocabSize(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := debertav3.New(cfg, debertav3.Options{Heads: []debertav3.Head{debertav3.HeadRTDElectra}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(m, tok, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Detect(texts[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Encode(texts[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Forward(b.Inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := tensors.MustCopyFlatData[float32](out.RTDLogits)
+	for _, s := range got[0] {
+		if want := 1 / (1 + math.Exp(-float64(logits[s.Index]))); math.Abs(s.Score-want) > 1e-6 {
+			t.Errorf("token %d: score %g, sigmoid(logit) %g", s.Index, s.Score, want)
+		}
 	}
 }

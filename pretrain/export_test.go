@@ -110,11 +110,7 @@ func TestExport(t *testing.T) {
 			if len(report.Unknown) > 0 || !disc.Options.Has(debertav3.HeadRTD) {
 				t.Errorf("discriminator: unknown keys %v, options %+v", report.Unknown, disc.Options)
 			}
-			// Fresh tensors: the batch's are bound to the trainer's backend instance.
-			fresh := func(x *tensors.Tensor) *tensors.Tensor {
-				return tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[int32](x), x.Shape().Dimensions...)
-			}
-			out, err := disc.Forward(debertav3.Inputs{InputIDs: fresh(batch.Original), AttentionMask: fresh(batch.Mask)})
+			out, err := disc.Forward(debertav3.Inputs{InputIDs: freshInts(batch.Original), AttentionMask: freshInts(batch.Mask)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +122,7 @@ func TestExport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err = gen.Forward(debertav3.Inputs{InputIDs: fresh(batch.Original), AttentionMask: fresh(batch.Mask)})
+			out, err = gen.Forward(debertav3.Inputs{InputIDs: freshInts(batch.Original), AttentionMask: freshInts(batch.Mask)})
 			if err != nil {
 				t.Fatal(err)
 			}

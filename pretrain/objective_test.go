@@ -101,10 +101,7 @@ func TestMLMObjective(t *testing.T) {
 	if len(report.Unknown) > 0 || gen.Config.NumHiddenLayers != cfg.Discriminator.NumHiddenLayers {
 		t.Errorf("generator: unknown keys %v, %d layers", report.Unknown, gen.Config.NumHiddenLayers)
 	}
-	fresh := func(x *tensors.Tensor) *tensors.Tensor {
-		return tensors.FromFlatDataAndDimensions(tensors.MustCopyFlatData[int32](x), x.Shape().Dimensions...)
-	}
-	out, err := gen.Forward(debertav3.Inputs{InputIDs: fresh(batch.Original), AttentionMask: fresh(batch.Mask)})
+	out, err := gen.Forward(debertav3.Inputs{InputIDs: freshInts(batch.Original), AttentionMask: freshInts(batch.Mask)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,11 +62,7 @@ func TestPositionSharingGradients(t *testing.T) {
 						vars = append(vars, v.ValueGraph(g))
 					}
 				}
-				var outs []*Node
-				for _, gr := range append(Gradient(out.MLMLoss, vars...), Gradient(out.RTDLoss, vars...)...) {
-					outs = append(outs, ReduceAllMax(Abs(gr)))
-				}
-				return outs
+				return gradientMaxes(out, vars)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -112,12 +108,7 @@ func TestPositionSharingTrains(t *testing.T) {
 		}
 		mlm, rtd = append(mlm, m.MLMLoss), append(rtd, m.RTDLoss)
 	}
-	firstMLM, lastMLM := mean(mlm[:5]), mean(mlm[steps-5:])
-	firstRTD, lastRTD := mean(rtd[:5]), mean(rtd[steps-5:])
-	t.Logf("mlm %.4f → %.4f, rtd %.4f → %.4f", firstMLM, lastMLM, firstRTD, lastRTD)
-	if !(lastMLM < firstMLM-0.2) || !(lastRTD < firstRTD-0.1) {
-		t.Errorf("losses did not decrease: mlm %.4f → %.4f, rtd %.4f → %.4f", firstMLM, lastMLM, firstRTD, lastRTD)
-	}
+	checkLossesFall(t, mlm, rtd)
 	v := tr.Context().GetVariableByScopeAndName("/"+layers.DeltaPositionsScope, layers.WeightName)
 	if v == nil || v.DType() != dtypes.Float32 {
 		t.Fatal("no P_Δ")

@@ -235,11 +235,7 @@ func TestGradientFlow(t *testing.T) {
 						vars = append(vars, v.ValueGraph(g))
 					}
 				}
-				var outs []*Node
-				for _, gr := range append(Gradient(out.MLMLoss, vars...), Gradient(out.RTDLoss, vars...)...) {
-					outs = append(outs, ReduceAllMax(Abs(gr)))
-				}
-				return outs
+				return gradientMaxes(out, vars)
 			})
 			if err != nil {
 				t.Fatal(err)

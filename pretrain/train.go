@@ -54,15 +54,8 @@ func DefaultTrainOptions(lr float64, warmup, total int, seed int64) TrainOptions
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
-	if o.Beta1 == 0 {
-		o.Beta1 = 0.9
-	}
-	if o.Beta2 == 0 {
-		o.Beta2 = 0.98
-	}
-	if o.Epsilon == 0 {
-		o.Epsilon = 1e-6
-	}
+	a := o.adamW(OptimizerScope).WithDefaults()
+	o.Beta1, o.Beta2, o.Epsilon = a.Beta1, a.Beta2, a.Epsilon
 	return o
 }
 

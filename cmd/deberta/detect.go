@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 
+	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/pipeline"
 )
 
@@ -17,7 +18,8 @@ type detectLine struct {
 }
 
 func runDetect(args []string, stdout io.Writer) error {
-	f := newPipelineFlags("detect", "--model DIR|owner/name [TEXT ...]", false, 0)
+	f := newPipelineFlags("detect", "[--model DIR|owner/name] [TEXT ...]", false, 0)
+	f.defaultModel = defaultmodel.Discriminator
 	return runPipeline(f, args, func(p *pipeline.Pipeline, texts []string) error {
 		res, err := p.Detect(texts)
 		if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 
+	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/pipeline"
 )
 
@@ -17,7 +18,8 @@ type embedLine struct {
 }
 
 func runEmbed(args []string, stdout io.Writer) error {
-	f := newPipelineFlags("embed", "--model DIR|owner/name [--normalize=false] [TEXT ...]", false, 0)
+	f := newPipelineFlags("embed", "[--model DIR|owner/name] [--normalize=false] [TEXT ...]", false, 0)
+	f.defaultModel = defaultmodel.Discriminator
 	normalize := f.fs.Bool("normalize", true, "scale each embedding to unit L2 norm")
 	return runPipeline(f, args, func(p *pipeline.Pipeline, texts []string) error {
 		res, err := p.Embed(texts, *normalize)

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 
+	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/pipeline"
 )
 
@@ -17,7 +18,8 @@ type fillMaskLine struct {
 }
 
 func runFillMask(args []string, stdout io.Writer) error {
-	f := newPipelineFlags("fill-mask", `--model DIR|owner/name [--generator] [--top-k 5] ["Paris is the [MASK] of France." ...]`, true, 5)
+	f := newPipelineFlags("fill-mask", `[--model DIR|owner/name] [--generator] [--top-k 5] ["Paris is the [MASK] of France." ...]`, true, 5)
+	f.defaultModel = defaultmodel.Generator
 	f.mlmFallback = true
 	return runPipeline(f, args, func(p *pipeline.Pipeline, texts []string) error {
 		res, err := p.FillMask(texts, *f.topK)

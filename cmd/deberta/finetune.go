@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/finetune"
 )
 
@@ -61,10 +62,10 @@ func (f *taskFlags) load() (*finetune.Task, error) {
 }
 
 func runFinetune(args []string, stdout io.Writer) error {
-	fs := newFlags("finetune", "--task NAME --model DIR|owner/name --out DIR [--steps N | --epochs E] [--lr LR] [--seed S] ...")
+	fs := newFlags("finetune", "--task NAME [--model DIR|owner/name] --out DIR [--steps N | --epochs E] [--lr LR] [--seed S] ...")
 	var tf taskFlags
 	tf.register(fs)
-	model := fs.String("model", "", "pre-trained model: a local HF folder (with spm.model) or a hub id owner/name[@revision]")
+	model := fs.String("model", "", "pre-trained model: a local HF folder (with spm.model) or a hub id owner/name[@revision]; default: the built-in "+defaultmodel.Name+" discriminator")
 	out := fs.String("out", "", "output folder: results.json and model/ (the best weights as a HF folder)")
 	steps := fs.Int("steps", 0, "training steps (0: --epochs passes over the training split)")
 	epochs := fs.Float64("epochs", 3, "passes over the training split when --steps is 0")
@@ -77,8 +78,15 @@ func runFinetune(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *model == "" || *out == "" {
-		return errors.New("--model and --out are required")
+	if *out == "" {
+		return errors.New("--out is required")
+	}
+	if *model == "" {
+		dir, err := defaultmodel.Dir(defaultmodel.Discriminator)
+		if err != nil {
+			return err
+		}
+		*model = dir
 	}
 	task, err := tf.load()
 	if err != nil {

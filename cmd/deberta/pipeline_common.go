@@ -12,6 +12,7 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/pipeline"
 )
 
@@ -26,9 +27,11 @@ type pipelineFlags struct {
 	// mlmFallback loads the generator checkpoint when --generator is not given and the model has no masked-LM
 	// head (fill-mask on a released DeBERTa-v3 repository).
 	mlmFallback bool
-	topK        *int // nil when the subcommand has no --top-k
-	maxLength   *int
-	batchSize   *int
+	// defaultModel is the built-in model used when --model is empty ("" = --model is required).
+	defaultModel defaultmodel.Kind
+	topK         *int // nil when the subcommand has no --top-k
+	maxLength    *int
+	batchSize    *int
 }
 
 // newPipelineFlags declares --model, --max-length, --batch-size and, when asked, --generator and --top-k
@@ -55,6 +58,14 @@ func newPipelineFlags(name, usage string, generator bool, topK int) *pipelineFla
 func (f *pipelineFlags) parse(args []string) (help bool, err error) {
 	if err := f.fs.Parse(args); err != nil {
 		return errors.Is(err, flag.ErrHelp), err
+	}
+	if *f.model == "" && f.defaultModel != "" {
+		dir, err := defaultmodel.Dir(f.defaultModel)
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprintf(os.Stderr, "deberta: no --model: using the built-in %s %s (%s)\n", defaultmodel.Name, f.defaultModel, dir)
+		*f.model = dir
 	}
 	if *f.model == "" {
 		f.fs.Usage()

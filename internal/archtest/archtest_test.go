@@ -37,10 +37,11 @@ var (
 
 // levels is the table of docs/architecture.md. Add new top-level packages here.
 var levels = map[string]layer{
-	"tokenizer": {0, nil},
-	"layers":    {0, nil},
-	"losses":    {0, nil},
-	"plots":     {0, nil}, // PNG figures (gonum/plot) for notebooks and reports.
+	"tokenizer":    {0, nil},
+	"layers":       {0, nil},
+	"losses":       {0, nil},
+	"defaultmodel": {0, nil}, // the embedded pre-trained model (files only)
+	"plots":        {0, nil}, // PNG figures (gonum/plot) for notebooks and reports.
 
 	"debertav3": {1, []string{"layers", "losses"}},
 	"optim":     {1, []string{"layers"}}, // AdamW, clipping, LR schedule (pretrain, finetune).
