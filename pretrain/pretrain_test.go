@@ -312,16 +312,15 @@ func TestCorruptInputs(t *testing.T) {
 	}
 }
 
+// TestLRSchedule: LRAt is optim.Schedule.At with the options' LR and step counts (the schedule is tested in
+// optim).
 func TestLRSchedule(t *testing.T) {
 	o := TrainOptions{LR: 1, WarmupSteps: 4, TotalSteps: 12}
-	want := map[int]float64{0: 0.25, 3: 1, 4: 1, 8: 0.5, 11: 0.125, 12: 0, 20: 0}
-	for step, w := range want {
-		if got := o.LRAt(step); math.Abs(got-w) > 1e-12 {
-			t.Errorf("LRAt(%d) = %g, want %g", step, got, w)
+	s := optim.Schedule{LR: 1, WarmupSteps: 4, TotalSteps: 12}
+	for step := range 14 {
+		if o.LRAt(step) != s.At(step) {
+			t.Errorf("LRAt(%d) = %g, Schedule.At %g", step, o.LRAt(step), s.At(step))
 		}
-	}
-	if got := (TrainOptions{LR: 2}).LRAt(100); got != 2 {
-		t.Errorf("constant schedule: LRAt(100) = %g", got)
 	}
 }
 
