@@ -3,7 +3,6 @@ package checkpoints
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
@@ -42,20 +41,7 @@ type OpenOptions struct {
 // Open builds a model from a HuggingFace checkpoint folder: config.json (or generator_config.json) and the
 // weights (model.safetensors, a sharded index, or pytorch_model.bin).
 func Open(dir string, o OpenOptions) (*debertav3.Model, *LoadReport, error) {
-	configName := "config.json"
-	if o.Generator {
-		configName = "generator_config.json"
-	}
-	configPath := filepath.Join(dir, configName)
-	cfg, err := debertav3.LoadConfig(configPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	sd, err := ReadStateDict(dir, ReadOptions{Generator: o.Generator, Formats: o.Formats})
-	if err != nil && o.Generator && !fileExists(filepath.Join(dir, "config.json")) {
-		// A generator-only folder (no discriminator beside it) may use the plain weight-file names.
-		sd, err = ReadStateDict(dir, ReadOptions{Formats: o.Formats})
-	}
+	cfg, sd, configPath, err := ReadCheckpoint(dir, o.Generator, o.Formats)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/deberta-go/lab/checkpoints"
@@ -88,9 +87,6 @@ func ReadResult(path string) (*Result, error) {
 	return &r, nil
 }
 
-// tokenizerFiles are copied next to an exported model when the source folder has them.
-var tokenizerFiles = []string{"spm.model", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"}
-
 // Save exports the model (its current weights: the best ones after Train) as a HuggingFace folder: config.json
 // with the task's id2label, model.safetensors (dtype "F32", "F16" or "BF16") and the tokenizer files of the
 // source model.
@@ -98,19 +94,7 @@ func (t *Trainer) Save(dir, dtype string) error {
 	if err := checkpoints.Save(t.model, dir, dtype); err != nil {
 		return err
 	}
-	for _, name := range tokenizerFiles {
-		b, err := os.ReadFile(filepath.Join(t.modelDir, name))
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkpoints.CopyTokenizerFiles(t.modelDir, dir)
 }
 
 // Summary is a one-line description of a result.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -130,23 +129,11 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 	return t, nil
 }
 
-// readPretrained reads the config and the weights of a checkpoint folder: config.json, or for a generator-only
-// folder (pretrain.ExportGenerator: an MLM-only model) generator_config.json with the plain or the generator
-// weight-file names. Only the backbone matters for fine-tuning, so a generator's Enhanced Mask Decoder is not
-// needed.
+// readPretrained reads the config and the weights of a checkpoint folder (checkpoints.ReadCheckpoint): its
+// config.json, or for a generator-only folder (pretrain.ExportGenerator: an MLM-only model) its generator. Only the
+// backbone matters for fine-tuning, so a generator's Enhanced Mask Decoder is not needed.
 func readPretrained(dir string) (*debertav3.Config, *checkpoints.StateDict, error) {
-	path, generator := filepath.Join(dir, "config.json"), false
-	if !isFile(path) && isFile(filepath.Join(dir, "generator_config.json")) {
-		path, generator = filepath.Join(dir, "generator_config.json"), true
-	}
-	cfg, err := debertav3.LoadConfig(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	sd, err := checkpoints.ReadStateDict(dir, checkpoints.ReadOptions{Generator: generator})
-	if err != nil && generator {
-		sd, err = checkpoints.ReadStateDict(dir, checkpoints.ReadOptions{})
-	}
+	cfg, sd, _, err := checkpoints.ReadCheckpoint(dir, checkpoints.IsGeneratorOnly(dir), nil)
 	return cfg, sd, err
 }
 

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
@@ -14,9 +12,6 @@ import (
 func init() {
 	register("convert", "rewrite a checkpoint folder as config.json + model.safetensors in F32, F16 or BF16", runConvert)
 }
-
-// convertCopied are the tokenizer files copied beside the converted weights.
-var convertCopied = []string{"spm.model", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"}
 
 func runConvert(args []string, stdout io.Writer) error {
 	fs := newFlags("convert", "--model DIR --out DIR [--dtype F16] [--generator [--emd]]")
@@ -31,18 +26,7 @@ func runConvert(args []string, stdout io.Writer) error {
 	if *dir == "" || *out == "" {
 		return errors.New("--model and --out are required")
 	}
-	cfgPath := filepath.Join(*dir, "config.json")
-	if *generator {
-		cfgPath = filepath.Join(*dir, "generator_config.json")
-	}
-	cfg, err := debertav3.LoadConfig(cfgPath)
-	if err != nil {
-		return err
-	}
-	sd, err := checkpoints.ReadStateDict(*dir, checkpoints.ReadOptions{Generator: *generator})
-	if err != nil && *generator {
-		sd, err = checkpoints.ReadStateDict(*dir, checkpoints.ReadOptions{})
-	}
+	cfg, sd, cfgPath, err := checkpoints.ReadCheckpoint(*dir, *generator, nil)
 	if err != nil {
 		return err
 	}
@@ -59,17 +43,8 @@ func runConvert(args []string, stdout io.Writer) error {
 	if err := checkpoints.Save(m, *out, *dtype); err != nil {
 		return err
 	}
-	for _, name := range convertCopied {
-		b, err := os.ReadFile(filepath.Join(*dir, name))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(*out, name), b, 0o644); err != nil {
-			return err
-		}
+	if err := checkpoints.CopyTokenizerFiles(*dir, *out); err != nil {
+		return err
 	}
 	_, err = fmt.Fprintf(stdout, "%s: %d tensors (%d parameters, heads %v) written as %s\n", *out, report.Loaded, report.Parameters, opts.Heads, *dtype)
 	return err
