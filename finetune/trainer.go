@@ -41,6 +41,9 @@ type Options struct {
 	// MaxTrain and MaxEval keep N training / dev / test examples (0 = all; a fixed random subset, see limit) — for
 	// quick runs.
 	MaxTrain, MaxEval int
+	// MatchLabels (evaluating a fine-tuned model) takes the label ids from the model's id2label, matched to the
+	// task's labels by name; a model whose labels differ from the task's is an error.
+	MatchLabels bool
 	// Progress receives a line per evaluation and every 5% of the steps (loss, examples/s, ETA without the
 	// evaluations); nil = silent.
 	Progress io.Writer
@@ -52,7 +55,8 @@ func DefaultOptions() Options {
 	return Options{MaxLength: 128, BatchSize: 16, Epochs: 3, LR: 1e-4, WarmupFraction: 0.1, WeightDecay: 0.01, ClipNorm: 1, Seed: 1}
 }
 
-func (o Options) validate() error {
+// Validate checks the options (New calls it; commands call it before any work).
+func (o Options) Validate() error {
 	switch {
 	case o.MaxLength < 8 || o.BatchSize <= 0:
 		return fmt.Errorf("finetune: MaxLength must be ≥ 8 and BatchSize > 0 (got %d, %d)", o.MaxLength, o.BatchSize)
@@ -85,7 +89,7 @@ type Trainer struct {
 // with its spm.model) on task: the backbone is loaded, a head for the task's kind and labels is initialised,
 // and the splits are tokenised.
 func New(ref string, task *Task, opts Options) (*Trainer, error) {
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	if err := task.Validate(); err != nil {
@@ -102,6 +106,11 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 	cfg, sd, err := readPretrained(snap.Dir)
 	if err != nil {
 		return nil, err
+	}
+	if opts.MatchLabels {
+		if err := matchLabels(task, cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", ref, err)
+		}
 	}
 	setLabels(cfg, task)
 	m, err := debertav3.New(cfg, debertav3.Options{Heads: []debertav3.Head{headOf(task.Kind)}})

@@ -8,9 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/finetune"
+	"github.com/deberta-go/lab/internal/atomicdir"
 )
 
 func init() {
@@ -75,11 +78,19 @@ func runFinetune(args []string, stdout io.Writer) error {
 	maxTrain := fs.Int("max-train", 0, "train on N training examples only (a fixed random subset; 0 = all)")
 	dtype := fs.String("save-dtype", "F32", "dtype of the saved model: F32, F16 or BF16")
 	noSave := fs.Bool("no-save", false, "do not save the model, only results.json")
+	overwrite := fs.Bool("overwrite", false, "replace an existing non-empty --out folder whole")
+	allowUnseen := fs.Bool("allow-unseen-labels", false, "accept dev/test labels that train lacks (the head gets classes it never trains on)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return errors.New("--out is required")
+	}
+	if err := checkpoints.CheckSaveDType(*dtype); err != nil {
+		return fmt.Errorf("--save-dtype: %w", err)
+	}
+	if err := atomicdir.Check(*out, *overwrite); err != nil {
+		return fmt.Errorf("--out: %w", err)
 	}
 	if *model == "" {
 		dir, err := defaultmodel.Dir(defaultmodel.Discriminator)
@@ -88,13 +99,19 @@ func runFinetune(args []string, stdout io.Writer) error {
 		}
 		*model = dir
 	}
+	opts := finetune.DefaultOptions()
+	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
+	opts.Steps, opts.Epochs, opts.LR, opts.WarmupFraction, opts.EvalEvery, opts.MaxTrain = *steps, *epochs, *lr, *warmup, *evalEvery, *maxTrain
+	if err := opts.Validate(); err != nil {
+		return err
+	}
 	task, err := tf.load()
 	if err != nil {
 		return err
 	}
-	opts := finetune.DefaultOptions()
-	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
-	opts.Steps, opts.Epochs, opts.LR, opts.WarmupFraction, opts.EvalEvery, opts.MaxTrain = *steps, *epochs, *lr, *warmup, *evalEvery, *maxTrain
+	if unseen := task.UnseenLabels(); len(unseen) > 0 && !*allowUnseen {
+		return fmt.Errorf("task %s: dev/test hold labels that train lacks: %s (the head would never train on them); fix the split or pass --allow-unseen-labels", task.Name, strings.Join(unseen, ", "))
+	}
 	opts.Progress = os.Stderr
 	train, dev, test := task.Sizes()
 	fmt.Fprintf(os.Stderr, "task %s (%s): %d train, %d dev, %d test examples, %d labels\n", task.Name, task.Kind, train, dev, test, len(task.Labels))
@@ -106,16 +123,14 @@ func runFinetune(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	if err := res.WriteJSON(filepath.Join(*out, "results.json")); err != nil {
-		return err
-	}
-	if !*noSave {
-		if err := tr.Save(filepath.Join(*out, "model"), *dtype); err != nil {
+	err = atomicdir.Write(*out, *overwrite, func(tmp string) error {
+		if err := res.WriteJSON(filepath.Join(tmp, "results.json")); err != nil || *noSave {
 			return err
 		}
+		return tr.Save(filepath.Join(tmp, "model"), *dtype)
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(os.Stderr, res.Summary())
 	return json.NewEncoder(stdout).Encode(res)
@@ -133,12 +148,16 @@ func runEval(args []string, stdout io.Writer) error {
 	if *model == "" {
 		return errors.New("--model is required")
 	}
+	if *split != "dev" && *split != "test" {
+		return fmt.Errorf("--split %q: want dev or test", *split)
+	}
 	task, err := tf.load()
 	if err != nil {
 		return err
 	}
 	opts := finetune.DefaultOptions()
 	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
+	opts.MatchLabels = true
 	tr, err := finetune.New(*model, task, opts)
 	if err != nil {
 		return err
