@@ -49,8 +49,8 @@
 // E_G and E_D, E_D merged under GDES) and GradientNodes / Trainer.GradientCosines (the tug-of-war: cosine of
 // ∂L_MLM/∂E_G and ∂L_RTD/∂E on the table RTD trains, see GradientAnalysis; the context RNG is restored so
 // training is unchanged). Run folders (metrics.go): CreateRun writes config.json (RunInfo) and metrics.jsonl
-// (Record per logged step), ReadMetrics / ReadRunInfo read them back. Trainer.SaveState / Resume (state.go)
-// checkpoint every context variable (parameters, AdamW moments and step, the RNG state) and a data position
+// (Record per logged step), whole; ReopenRun continues them, ReadMetrics / ReadRunInfo read them back.
+// Trainer.SaveState / Resume (state.go) checkpoint every context variable (parameters, AdamW moments and step, the RNG state) and a data position
 // with GoMLX's context checkpoints: resuming gives bit-identical results. ExportDiscriminator / ExportGenerator
 // (export.go) write HF folders that checkpoints.Open loads. TinyConfig / PresetConfig (presets.go) and the CLI
 // `deberta pretrain` (cmd/deberta/pretrain.go) drive it all; preset tiny with vocabulary 8000, batch 8 × 128:

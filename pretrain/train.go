@@ -9,7 +9,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 
 	"github.com/deberta-go/lab/debertav3"
@@ -133,8 +132,7 @@ type Trainer struct {
 	evalExec *context.Exec
 	gradExec *context.Exec // GradientCosines
 	step     int
-	ckpt     *checkpoints.Handler // SaveState / Resume
-	ckptDir  string
+	ckptDir  string // the checkpoint folder SaveState writes into (set by Resume)
 }
 
 // NewTrainer validates cfg and opts, installs the gradient fixes (layers.InstallDotGeneralGradient,
@@ -178,6 +176,9 @@ func (t *Trainer) Context() *context.Context { return t.ctx }
 
 // Config returns the pre-training configuration.
 func (t *Trainer) Config() Config { return t.cfg }
+
+// Options returns the trainer's TrainOptions.
+func (t *Trainer) Options() TrainOptions { return t.opts }
 
 // Steps returns the number of updates done.
 func (t *Trainer) Steps() int { return t.step }

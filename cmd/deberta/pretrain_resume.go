@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/deberta-go/lab/pretrain"
+)
+
+// resumeFlags are the flags a resumed run may set; the others must agree with the run's config.json.
+var resumeFlags = map[string]bool{"out": true, "resume": true, "log-every": true, "save-every": true,
+	"analyze-every": true, "stop-at": true, "no-export": true}
+
+// resumeInfo reads the config.json of the run being resumed, refuses flags that differ from it (naming them)
+// and restores the data settings.
+func (f *pretrainFlags) resumeInfo(fs *flag.FlagSet) (pretrain.RunInfo, error) {
+	info, err := pretrain.ReadRunInfo(f.out)
+	if errors.Is(err, os.ErrNotExist) {
+		return info, fmt.Errorf("--resume: %s is not a run folder (no %s)", f.out, pretrain.RunConfigFile)
+	} else if err != nil {
+		return info, err
+	}
+	recorded, err := recordedFlags(info)
+	if err != nil {
+		return info, fmt.Errorf("%s: %w", filepath.Join(f.out, pretrain.RunConfigFile), err)
+	}
+	var diffs []string
+	fs.Visit(func(fl *flag.Flag) {
+		if resumeFlags[fl.Name] {
+			return
+		}
+		got, want := fmt.Sprint(fl.Value.(flag.Getter).Get()), fmt.Sprint(recorded[fl.Name])
+		if got != want {
+			diffs = append(diffs, fmt.Sprintf("--%s %s (run: %s)", fl.Name, got, want))
+		}
+	})
+	if len(diffs) > 0 {
+		return info, fmt.Errorf("--resume: the run in %s has other settings: %s; drop these flags to continue it, or start a new run (--overwrite)",
+			f.out, strings.Join(diffs, ", "))
+	}
+	return info, f.fromInfo(info)
+}
+
+// recordedFlags are the flag values a run's config.json records, by flag name.
+func recordedFlags(info pretrain.RunInfo) (map[string]any, error) {
+	cfg, err := info.Config()
+	if err != nil {
+		return nil, err
+	}
+	d, g, t := cfg.Discriminator, cfg.Generator, info.Train
+	return map[string]any{"sharing": cfg.Sharing.String(), "objective": cfg.Objective.String(), "rtd-head": cfg.RTDHead.String(),
+		"decoupled": t.Decoupled, "lr": t.LR, "warmup": t.WarmupSteps, "seed": t.Seed, "steps": t.TotalSteps,
+		"hidden": d.HiddenSize, "layers": d.NumHiddenLayers, "heads": d.NumAttentionHeads, "ffn": d.IntermediateSize,
+		"gen-layers": g.NumHiddenLayers, "batch": info.Data["batch"], "seq": info.Data["seq"], "spm": info.Data["spm"],
+		"preset": info.Data["preset"], "corpus": info.Data["corpus"]}, nil
+}
+
+// fromInfo restores the data settings of a run being resumed.
+func (f *pretrainFlags) fromInfo(info pretrain.RunInfo) error {
+	d := info.Data
+	num := func(key string) (int, error) {
+		v, ok := d[key].(float64)
+		if !ok {
+			return 0, fmt.Errorf("run config.json: data.%s missing", key)
+		}
+		return int(v), nil
+	}
+	var err error
+	if f.batch, err = num("batch"); err != nil {
+		return err
+	}
+	if f.seq, err = num("seq"); err != nil {
+		return err
+	}
+	seed, err := num("seed")
+	if err != nil {
+		return err
+	}
+	f.seed = int64(seed)
+	f.steps = info.Train.TotalSteps
+	if f.spm, _ = d["spm"].(string); f.spm == "" {
+		return errors.New("run config.json: data.spm missing")
+	}
+	f.corpus = nil
+	if list, ok := d["corpus"].([]any); ok {
+		for _, c := range list {
+			if s, ok := c.(string); ok {
+				f.corpus = append(f.corpus, s)
+			}
+		}
+	}
+	return nil
+}
