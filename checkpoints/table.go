@@ -38,7 +38,7 @@ func NormalizeKeys(tensors map[string]*Tensor) map[string]*Tensor {
 // harmless explains keys that checkpoints carry and our models deliberately do not load.
 func harmless(key string, cfg *debertav3.Config, opts debertav3.Options) (reason string, ok bool) {
 	switch {
-	case key == "deberta.embeddings.position_embeddings.weight" && !cfg.PositionBiasedInput && !opts.EnhancedMaskDecoder:
+	case key == positionTableKey && !cfg.PositionBiasedInput && !opts.EnhancedMaskDecoder:
 		return "absolute position embeddings unused with position_biased_input=false (Microsoft's layout keeps them; only the generator's Enhanced Mask Decoder uses them)", true
 	case key == "deberta.embeddings.position_ids":
 		return "position-id buffer, recomputed", true

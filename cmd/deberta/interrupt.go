@@ -8,7 +8,8 @@ import (
 	"syscall"
 )
 
-// interruptedError reports a training run stopped by SIGINT or SIGTERM after saving its state (exit status 130).
+// interruptedError reports a training run stopped by SIGINT or SIGTERM after saving its state (exit status
+// 128 + the signal's number: 130, 143).
 type interruptedError struct {
 	signal os.Signal
 	step   int
@@ -17,7 +18,22 @@ type interruptedError struct {
 }
 
 func (e *interruptedError) Error() string {
-	return fmt.Sprintf("stopped by %v after step %d; the state is saved in %s; continue with: %s", e.signal, e.step, e.saved, e.resume)
+	return fmt.Sprintf("stopped by %s after step %d; the state is saved in %s; continue with: %s", signalName(e.signal), e.step, e.saved, e.resume)
+}
+
+// exitCode is 128 + the signal's number, as shells report a process ended by it.
+func (e *interruptedError) exitCode() int {
+	if s, ok := e.signal.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}
+
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
 }
 
 // stopWatch records the first SIGINT or SIGTERM so that a training loop can stop at its next step boundary;
@@ -38,7 +54,7 @@ func watchStop() *stopWatch {
 		}
 		w.got.Store(sig)
 		signal.Stop(w.ch)
-		fmt.Fprintf(os.Stderr, "deberta: %v: saving the state at the end of this step (send it again to abort)\n", sig)
+		fmt.Fprintf(os.Stderr, "deberta: %s: saving the state at the end of this step (send it again to abort)\n", signalName(sig))
 	}()
 	return w
 }

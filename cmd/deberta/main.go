@@ -44,7 +44,7 @@ func main() {
 }
 
 // runMain runs the command line args (without the program name) and returns the exit status: 0, 1 for an
-// error, 2 for an unknown command, 130 for a run stopped by SIGINT or SIGTERM (its state saved).
+// error, 2 for an unknown command, 130 or 143 for a run stopped by SIGINT or SIGTERM (its state saved).
 // "-h", "--help" and "help CMD" print the usage (of CMD) and succeed.
 func runMain(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -68,8 +68,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "deberta %s: %v\n", args[0], err)
-	if errors.As(err, new(*interruptedError)) {
-		return 130
+	if stopped := (*interruptedError)(nil); errors.As(err, &stopped) {
+		return stopped.exitCode()
 	}
 	return 1
 }
