@@ -11,9 +11,9 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 
 	"github.com/deberta-go/lab/internal/atomicdir"
+	"github.com/deberta-go/lab/internal/ctxstate"
 )
 
 // StateScope holds the trainer's bookkeeping variables saved with the checkpoint: "data_position" (int64,
@@ -50,18 +50,8 @@ func (t *Trainer) SaveState(runDir string, dataPosition int64) (string, error) {
 	if err := pos.SetValue(tensors.FromScalar(dataPosition)); err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("%s%08d", stepDirPrefix, t.step)
-	step := filepath.Join(dir, name)
-	err := atomicdir.Write(step, true, func(tmp string) error {
-		h, err := checkpoints.Build(t.ctx).Dir(tmp).Done()
-		if err != nil {
-			return err
-		}
-		if err := h.Save(); err != nil {
-			return err
-		}
-		return nameFiles(tmp, "checkpoint-"+name)
-	})
+	step := filepath.Join(dir, fmt.Sprintf("%s%08d", stepDirPrefix, t.step))
+	err := atomicdir.Write(step, true, func(tmp string) error { return ctxstate.Save(t.ctx, tmp, t.step) })
 	if err != nil {
 		return "", fmt.Errorf("pretrain: saving the trainer state to %s: %w", step, err)
 	}
@@ -75,21 +65,6 @@ func (t *Trainer) SaveState(runDir string, dataPosition int64) (string, error) {
 		}
 	}
 	return step, nil
-}
-
-// nameFiles renames the files GoMLX wrote into dir (named by its own counter and global step, which this
-// trainer does not use) to base plus their extension.
-func nameFiles(dir, base string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := os.Rename(filepath.Join(dir, e.Name()), filepath.Join(dir, base+filepath.Ext(e.Name()))); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // stepDirs lists the checkpoint folders of dir, oldest first.
@@ -163,8 +138,8 @@ func Resume(runDir string, backend backends.Backend) (*Trainer, TrainState, erro
 	if err != nil {
 		return nil, st, err
 	}
-	if _, err := checkpoints.Build(t.ctx).Dir(dir).Immediate().Done(); err != nil {
-		return nil, st, fmt.Errorf("pretrain: loading %s: %w", dir, err)
+	if err := ctxstate.Load(t.ctx, dir); err != nil {
+		return nil, st, fmt.Errorf("pretrain: %w", err)
 	}
 	t.ckptDir = filepath.Join(runDir, CheckpointDir)
 	step := t.ctx.GetVariableByScopeAndName(t.opts.stepScope(), "step")

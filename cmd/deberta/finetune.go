@@ -80,17 +80,25 @@ func runFinetune(args []string, stdout io.Writer) error {
 	noSave := fs.Bool("no-save", false, "do not save the model, only results.json")
 	overwrite := fs.Bool("overwrite", false, "replace an existing non-empty --out folder whole")
 	allowUnseen := fs.Bool("allow-unseen-labels", false, "accept dev/test labels that train lacks (the head gets classes it never trains on)")
+	resume := fs.Bool("resume", false, "continue the fine-tuning interrupted (SIGINT, SIGTERM) in --out, with its flags")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *out == "" {
+	switch {
+	case *out == "":
 		return errors.New("--out is required")
+	case *resume && *overwrite:
+		return errors.New("--resume continues the run in --out, --overwrite replaces it: choose one")
+	case *resume:
+		if err := restoreFlags(fs, *out); err != nil {
+			return err
+		}
 	}
 	if err := checkpoints.CheckSaveDType(*dtype); err != nil {
 		return fmt.Errorf("--save-dtype: %w", err)
 	}
-	if err := atomicdir.Check(*out, *overwrite); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	if err := atomicdir.Check(*out, *overwrite || *resume); err != nil {
+		return fmt.Errorf("--out: %w, or --resume to continue an interrupted run", err)
 	}
 	if *model == "" {
 		dir, err := defaultmodel.Dir(defaultmodel.Discriminator)
@@ -113,17 +121,31 @@ func runFinetune(args []string, stdout io.Writer) error {
 		return fmt.Errorf("task %s: dev/test hold labels that train lacks: %s (the head would never train on them); fix the split or pass --allow-unseen-labels", task.Name, strings.Join(unseen, ", "))
 	}
 	opts.Progress = os.Stderr
+	stop := watchStop()
+	defer stop.release()
+	opts.Stop = func() bool { return stop.stopped() != nil }
 	train, dev, test := task.Sizes()
 	fmt.Fprintf(os.Stderr, "task %s (%s): %d train, %d dev, %d test examples, %d labels\n", task.Name, task.Kind, train, dev, test, len(task.Labels))
 	tr, err := finetune.New(*model, task, opts)
 	if err != nil {
 		return err
 	}
+	if *resume {
+		if err := tr.LoadState(filepath.Join(*out, finetuneStateDir)); err != nil {
+			return err
+		}
+	}
 	res, err := tr.Train()
-	if err != nil {
+	if errors.Is(err, finetune.ErrStopped) {
+		saved, err := saveInterrupted(fs, tr, *out)
+		if err != nil {
+			return err
+		}
+		return &interruptedError{signal: stop.stopped(), step: tr.Step(), saved: saved, resume: "deberta finetune --out " + *out + " --resume"}
+	} else if err != nil {
 		return err
 	}
-	err = atomicdir.Write(*out, *overwrite, func(tmp string) error {
+	err = atomicdir.Write(*out, *overwrite || *resume, func(tmp string) error {
 		if err := res.WriteJSON(filepath.Join(tmp, "results.json")); err != nil || *noSave {
 			return err
 		}
