@@ -19,8 +19,8 @@ var resumeFlags = map[string]bool{"out": true, "resume": true, "log-every": true
 // and restores the data settings.
 func (f *pretrainFlags) resumeInfo(fs *flag.FlagSet) (pretrain.RunInfo, error) {
 	info, err := pretrain.ReadRunInfo(f.out)
-	if errors.Is(err, os.ErrNotExist) {
-		return info, fmt.Errorf("--resume: %s is not a run folder (no %s)", f.out, pretrain.RunConfigFile)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && (info.Sharing == "" || len(info.Discriminator) == 0)) {
+		return info, fmt.Errorf("--resume: %s is not a run folder (no %s of `deberta pretrain`)", f.out, pretrain.RunConfigFile)
 	} else if err != nil {
 		return info, err
 	}
