@@ -10,4 +10,7 @@
 // --model accepts a local HuggingFace folder or a hub reference, downloaded into the HuggingFace cache
 // (HF_HOME, HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE=1 for cache-only use). The GoMLX backend comes from
 // GOMLX_BACKEND (default: the pure-Go backend; see package debertav3).
+//
+// Output folders are written whole (an existing non-empty one needs --overwrite); pretrain and finetune save
+// their state on SIGINT/SIGTERM and continue with --resume. docs/RELIABILITY.md lists the guarantees.
 package main
