@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/deberta-go/lab/finetune"
 	"github.com/deberta-go/lab/internal/atomicdir"
@@ -35,18 +34,11 @@ func restoreFlags(fs *flag.FlagSet, out string) error {
 	if err := json.Unmarshal(b, &recorded); err != nil {
 		return fmt.Errorf("%s: %w", filepath.Join(out, finetuneStateDir, finetuneFlagsFile), err)
 	}
-	set := map[string]bool{}
-	var diffs []string
-	fs.Visit(func(fl *flag.Flag) {
-		set[fl.Name] = true
-		if want := recorded[fl.Name]; !finetuneResumeFlags[fl.Name] && fl.Value.String() != want {
-			diffs = append(diffs, fmt.Sprintf("--%s %s (run: %s)", fl.Name, fl.Value, want))
-		}
-	})
-	if len(diffs) > 0 {
-		return fmt.Errorf("--resume: the run in %s has other settings: %s; drop these flags to continue it, or start again (--overwrite)",
-			out, strings.Join(diffs, ", "))
+	if diffs := flagDiffs(fs, recorded, finetuneResumeFlags); len(diffs) > 0 {
+		return settingsError(out, diffs)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	for name, value := range recorded {
 		if fs.Lookup(name) != nil && !set[name] && !finetuneResumeFlags[name] {
 			if err := fs.Set(name, value); err != nil {
@@ -62,7 +54,7 @@ func saveInterrupted(fs *flag.FlagSet, tr *finetune.Trainer, out string) (string
 	flags := map[string]string{}
 	fs.VisitAll(func(fl *flag.Flag) {
 		if !finetuneResumeFlags[fl.Name] {
-			flags[fl.Name] = fl.Value.String()
+			flags[fl.Name] = flagValue(fl)
 		}
 	})
 	b, err := json.MarshalIndent(flags, "", "  ")

@@ -28,35 +28,50 @@ func (f *pretrainFlags) resumeInfo(fs *flag.FlagSet) (pretrain.RunInfo, error) {
 	if err != nil {
 		return info, fmt.Errorf("%s: %w", filepath.Join(f.out, pretrain.RunConfigFile), err)
 	}
-	var diffs []string
-	fs.Visit(func(fl *flag.Flag) {
-		if resumeFlags[fl.Name] {
-			return
-		}
-		got, want := fmt.Sprint(fl.Value.(flag.Getter).Get()), fmt.Sprint(recorded[fl.Name])
-		if got != want {
-			diffs = append(diffs, fmt.Sprintf("--%s %s (run: %s)", fl.Name, got, want))
-		}
-	})
-	if len(diffs) > 0 {
-		return info, fmt.Errorf("--resume: the run in %s has other settings: %s; drop these flags to continue it, or start a new run (--overwrite)",
-			f.out, strings.Join(diffs, ", "))
+	if diffs := flagDiffs(fs, recorded, resumeFlags); len(diffs) > 0 {
+		return info, settingsError(f.out, diffs)
 	}
 	return info, f.fromInfo(info)
 }
 
+// flagDiffs lists the flags set on the command line, other than the free ones, whose value differs from
+// recorded (by name), as "--name value (run: recorded value)".
+func flagDiffs(fs *flag.FlagSet, recorded map[string]string, free map[string]bool) []string {
+	var diffs []string
+	fs.Visit(func(fl *flag.Flag) {
+		if got := flagValue(fl); !free[fl.Name] && got != recorded[fl.Name] {
+			diffs = append(diffs, fmt.Sprintf("--%s %s (run: %s)", fl.Name, got, recorded[fl.Name]))
+		}
+	})
+	return diffs
+}
+
+// flagValue is the flag's value as recorded: fmt.Sprint of its typed value (e.g. 0.0005 for --lr 5e-4).
+func flagValue(fl *flag.Flag) string { return fmt.Sprint(fl.Value.(flag.Getter).Get()) }
+
+// settingsError refuses to resume the run in out with flags that differ from its settings.
+func settingsError(out string, diffs []string) error {
+	return fmt.Errorf("--resume: the run in %s has other settings: %s; drop these flags to continue it, or start again (--overwrite)",
+		out, strings.Join(diffs, ", "))
+}
+
 // recordedFlags are the flag values a run's config.json records, by flag name.
-func recordedFlags(info pretrain.RunInfo) (map[string]any, error) {
+func recordedFlags(info pretrain.RunInfo) (map[string]string, error) {
 	cfg, err := info.Config()
 	if err != nil {
 		return nil, err
 	}
 	d, g, t := cfg.Discriminator, cfg.Generator, info.Train
-	return map[string]any{"sharing": cfg.Sharing.String(), "objective": cfg.Objective.String(), "rtd-head": cfg.RTDHead.String(),
+	values := map[string]any{"sharing": cfg.Sharing.String(), "objective": cfg.Objective.String(), "rtd-head": cfg.RTDHead.String(),
 		"decoupled": t.Decoupled, "lr": t.LR, "warmup": t.WarmupSteps, "seed": t.Seed, "steps": t.TotalSteps,
 		"hidden": d.HiddenSize, "layers": d.NumHiddenLayers, "heads": d.NumAttentionHeads, "ffn": d.IntermediateSize,
 		"gen-layers": g.NumHiddenLayers, "batch": info.Data["batch"], "seq": info.Data["seq"], "spm": info.Data["spm"],
-		"preset": info.Data["preset"], "corpus": info.Data["corpus"]}, nil
+		"preset": info.Data["preset"], "corpus": info.Data["corpus"]}
+	out := make(map[string]string, len(values))
+	for name, v := range values {
+		out[name] = fmt.Sprint(v)
+	}
+	return out, nil
 }
 
 // fromInfo restores the data settings of a run being resumed.

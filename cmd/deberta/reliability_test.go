@@ -65,6 +65,8 @@ func TestCLIBadInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	ft := []string{"--max-length", "16", "--batch", "4", "--steps", "1"}
+	interrupted := filepath.Join(tmp, "interrupted")
+	writeFile(t, filepath.Join(interrupted, "checkpoint", "flags.json"), `{"lr": "0.0001", "steps": "1"}`)
 	pretrainArgs := func(corpus, out string) []string { return append([]string{"pretrain"}, tinyPretrainArgs(corpus, out, 2)...) }
 
 	cases := []cliCase{
@@ -78,6 +80,8 @@ func TestCLIBadInputs(t *testing.T) {
 		{"finetune into a user's folder", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", mine}, ft...), 1, "--overwrite", mine, unchanged},
 		{"finetune --save-dtype F8", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", fresh("ft"), "--save-dtype", "F8"}, ft...), 1, "--save-dtype", fresh("ft"), absent},
 		{"finetune --resume without a run", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", mine, "--resume"}, ft...), 1, "no interrupted fine-tuning", mine, unchanged},
+		{"finetune --resume with other settings", []string{"finetune", "--out", interrupted, "--resume", "--lr", "0.1", "--steps", "1"}, 1, "--lr 0.1 (run: 0.0001)", interrupted, unchanged},
+		{"finetune --resume --overwrite", []string{"finetune", "--out", interrupted, "--resume", "--overwrite"}, 1, "choose one", interrupted, unchanged},
 		{"finetune --lr 0", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", fresh("lr"), "--lr", "0"}, ft...), 1, "LR", fresh("lr"), absent},
 		{"pretrain into an earlier run", pretrainArgs(corpus, runDir), 1, "--resume to continue", runDir, unchanged},
 		{"pretrain into a user's folder", pretrainArgs(corpus, mine), 1, "--overwrite", mine, unchanged},
