@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,32 +43,7 @@ type pretrainFlags struct {
 func runPretrain(args []string, stdout io.Writer) error {
 	fs := newFlags("pretrain", "--spm PATH --out DIR [--objective rtd|mlm] [--sharing gdes|es|nes] [--preset tiny|small-v3|...] [--steps N] [--corpus PATH ...] [--resume]")
 	var f pretrainFlags
-	fs.StringVar(&f.objective, "objective", "rtd", "rtd (generator + discriminator) or mlm (the MLM baseline: one model with the discriminator's architecture, exported to generator/ only)")
-	fs.StringVar(&f.rtdHead, "rtd-head", "deberta", "discriminator head: deberta (official mask_predictions) or electra (ELECTRA's discriminator_predictions keys)")
-	fs.StringVar(&f.sharing, "sharing", "gdes", "embedding sharing: gdes, es or nes")
-	fs.StringVar(&f.preset, "preset", pretrain.TinyPreset, "discriminator architecture: tiny (128 wide, 4 layers) or a deberta preset (small-v3, xsmall, ...)")
-	fs.IntVar(&f.hidden, "hidden", 0, "override the hidden (= embedding) size; 0 keeps the preset's")
-	fs.IntVar(&f.layers, "layers", 0, "override the discriminator's layers; 0 keeps the preset's")
-	fs.IntVar(&f.genLayers, "gen-layers", 0, "generator layers; 0 = half the discriminator's (all of them with --objective mlm)")
-	fs.IntVar(&f.heads, "heads", 0, "override the attention heads; 0 keeps the preset's")
-	fs.IntVar(&f.ffn, "ffn", 0, "override the FFN (intermediate) size; 0 keeps the preset's")
-	fs.IntVar(&f.steps, "steps", 1000, "total training steps")
-	fs.StringVar(&f.out, "out", "", "run folder: config.json, metrics.jsonl, checkpoint/, discriminator/, generator/")
-	fs.Var(&f.corpus, "corpus", "text file or folder (repeatable; one document per blank-line-separated paragraph); default: the fetched pre-training corpora (data.PretrainDocs, needs npm)")
-	fs.StringVar(&f.spm, "spm", "", "SentencePiece model (spm.model) to tokenise with (required; --resume uses the run's)")
-	fs.Int64Var(&f.seed, "seed", 1, "seed of initialisation, dropout, sampling, masking and shuffling")
-	fs.IntVar(&f.batch, "batch", 8, "sequences per batch")
-	fs.IntVar(&f.seq, "seq", pretrain.TinySeqLen, "sequence length")
-	fs.Float64Var(&f.lr, "lr", 5e-4, "peak learning rate")
-	fs.IntVar(&f.warmup, "warmup", -1, "warmup steps; -1 = 10% of --steps")
-	fs.IntVar(&f.logEvery, "log-every", 10, "log metrics (metrics.jsonl, stderr) every N steps")
-	fs.IntVar(&f.saveEvery, "save-every", 0, "save the trainer state every N steps (0: only at the end)")
-	fs.IntVar(&f.analyzeEvery, "analyze-every", 0, "compute the embedding / gradient-cosine analyses every N steps (0: never)")
-	fs.IntVar(&f.stopAt, "stop-at", 0, "stop (saving the state, no export) after this step, to continue later with --resume; 0 = run to --steps")
-	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its last checkpoint with its config.json (flags that differ from it are refused)")
-	fs.BoolVar(&f.decoupled, "decoupled", false, "two optimisers, as the official scripts: the generator steps on L_MLM, then the discriminator on λ·L_RTD with the updated tables (rtd only)")
-	fs.BoolVar(&f.noExport, "no-export", false, "do not export discriminator/ and generator/ at the end")
-	fs.BoolVar(&f.overwrite, "overwrite", false, "replace an existing non-empty --out folder (an earlier run, or anything else) whole")
+	f.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -136,6 +112,36 @@ func runPretrain(args []string, stdout io.Writer) error {
 		return nil
 	}
 	return exportRun(tr, f.out, f.spm, stdout)
+}
+
+// register declares the flags.
+func (f *pretrainFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.objective, "objective", "rtd", "rtd (generator + discriminator) or mlm (the MLM baseline: one model with the discriminator's architecture, exported to generator/ only)")
+	fs.StringVar(&f.rtdHead, "rtd-head", "deberta", "discriminator head: deberta (official mask_predictions) or electra (ELECTRA's discriminator_predictions keys)")
+	fs.StringVar(&f.sharing, "sharing", "gdes", "embedding sharing: gdes, es or nes")
+	fs.StringVar(&f.preset, "preset", pretrain.TinyPreset, "discriminator architecture: tiny (128 wide, 4 layers) or a deberta preset (small-v3, xsmall, ...)")
+	fs.IntVar(&f.hidden, "hidden", 0, "override the hidden (= embedding) size; 0 keeps the preset's")
+	fs.IntVar(&f.layers, "layers", 0, "override the discriminator's layers; 0 keeps the preset's")
+	fs.IntVar(&f.genLayers, "gen-layers", 0, "generator layers; 0 = half the discriminator's (all of them with --objective mlm)")
+	fs.IntVar(&f.heads, "heads", 0, "override the attention heads; 0 keeps the preset's")
+	fs.IntVar(&f.ffn, "ffn", 0, "override the FFN (intermediate) size; 0 keeps the preset's")
+	fs.IntVar(&f.steps, "steps", 1000, "total training steps")
+	fs.StringVar(&f.out, "out", "", "run folder: config.json, metrics.jsonl, checkpoint/, discriminator/, generator/")
+	fs.Var(&f.corpus, "corpus", "text file or folder (repeatable; one document per blank-line-separated paragraph); default: the fetched pre-training corpora (data.PretrainDocs, needs npm)")
+	fs.StringVar(&f.spm, "spm", "", "SentencePiece model (spm.model) to tokenise with (required; --resume uses the run's)")
+	fs.Int64Var(&f.seed, "seed", 1, "seed of initialisation, dropout, sampling, masking and shuffling")
+	fs.IntVar(&f.batch, "batch", 8, "sequences per batch")
+	fs.IntVar(&f.seq, "seq", pretrain.TinySeqLen, "sequence length")
+	fs.Float64Var(&f.lr, "lr", 5e-4, "peak learning rate")
+	fs.IntVar(&f.warmup, "warmup", -1, "warmup steps; -1 = 10% of --steps")
+	fs.IntVar(&f.logEvery, "log-every", 10, "log metrics (metrics.jsonl, stderr) every N steps")
+	fs.IntVar(&f.saveEvery, "save-every", 0, "save the trainer state every N steps (0: only at the end)")
+	fs.IntVar(&f.analyzeEvery, "analyze-every", 0, "compute the embedding / gradient-cosine analyses every N steps (0: never)")
+	fs.IntVar(&f.stopAt, "stop-at", 0, "stop (saving the state, no export) after this step, to continue later with --resume; 0 = run to --steps")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its last checkpoint with its config.json (flags that differ from it are refused)")
+	fs.BoolVar(&f.decoupled, "decoupled", false, "two optimisers, as the official scripts: the generator steps on L_MLM, then the discriminator on λ·L_RTD with the updated tables (rtd only)")
+	fs.BoolVar(&f.noExport, "no-export", false, "do not export discriminator/ and generator/ at the end")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "replace an existing non-empty --out folder (an earlier run, or anything else) whole")
 }
 
 // validate checks the flags that need no file.

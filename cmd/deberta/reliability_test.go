@@ -67,7 +67,9 @@ func TestCLIBadInputs(t *testing.T) {
 	ft := []string{"--max-length", "16", "--batch", "4", "--steps", "1"}
 	interrupted := filepath.Join(tmp, "interrupted")
 	writeFile(t, filepath.Join(interrupted, "checkpoint", "flags.json"), `{"lr": "0.0001", "steps": "1"}`)
-	pretrainArgs := func(corpus, out string) []string { return append([]string{"pretrain"}, tinyPretrainArgs(corpus, out, 2)...) }
+	pretrainArgs := func(corpus, out string) []string {
+		return append([]string{"pretrain"}, tinyPretrainArgs(corpus, out, 2)...)
+	}
 
 	cases := []cliCase{
 		// Data loss and mixed folders.
