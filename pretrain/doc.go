@@ -50,8 +50,9 @@
 // ∂L_MLM/∂E_G and ∂L_RTD/∂E on the table RTD trains, see GradientAnalysis; the context RNG is restored so
 // training is unchanged). Run folders (metrics.go): CreateRun writes config.json (RunInfo) and metrics.jsonl
 // (Record per logged step), whole; ReopenRun continues them, ReadMetrics / ReadRunInfo read them back.
-// Trainer.SaveState / Resume (state.go) checkpoint every context variable (parameters, AdamW moments and step, the RNG state) and a data position
-// with GoMLX's context checkpoints: resuming gives bit-identical results. ExportDiscriminator / ExportGenerator
+// Trainer.SaveState / Resume (state.go) checkpoint every context variable (parameters, AdamW moments and step,
+// the RNG state) and a data position into checkpoint/step-NNNNNNNN, each written whole (internal/atomicdir,
+// internal/ctxstate): resuming gives bit-identical results. ExportDiscriminator / ExportGenerator
 // (export.go) write HF folders that checkpoints.Open loads. TinyConfig / PresetConfig (presets.go) and the CLI
 // `deberta pretrain` (cmd/deberta/pretrain.go) drive it all; preset tiny with vocabulary 8000, batch 8 × 128:
 // ~4 s per step on 2 cores (≈ 260 tokens/s).
