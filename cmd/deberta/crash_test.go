@@ -289,20 +289,21 @@ func TestInterruptResume(t *testing.T) {
 		signal syscall.Signal
 		check  func()
 		resume []string // flags of the resumed run
+		after  string   // the signal is sent once stderr holds this
 	}{
 		{"pretrain", append([]string{"pretrain"}, tinyPretrainArgs(corpus, run, 60)...), run, syscall.SIGINT,
-			func() { checkMetricSteps(t, run, 60) }, []string{"--log-every", "1"}},
+			func() { checkMetricSteps(t, run, 60) }, []string{"--log-every", "1"}, "step 2/"},
 		{"finetune", []string{"finetune", "--task", "tsv:" + task, "--model", model, "--max-length", "16", "--batch", "4",
 			"--steps", "60", "--eval-every", "20", "--out", ft}, ft, syscall.SIGTERM,
 			func() {
 				if res, err := finetune.ReadResult(filepath.Join(ft, "results.json")); err != nil || res.Steps != 60 || len(res.History) != 3 {
 					t.Errorf("results after --resume: %+v %v", res, err)
 				}
-			}, nil},
+			}, nil, "step 3/"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := startChild(t, c.args...)
-			waitFor(t, p, "step 2")
+			waitFor(t, p, c.after)
 			p.cmd.Process.Signal(c.signal)
 			code := p.wait()
 			msg := p.stderr.String()
