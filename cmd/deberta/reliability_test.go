@@ -115,6 +115,12 @@ func TestCLIBadInputs(t *testing.T) {
 		{"info: corrupt weights", []string{"info", "--model", truncatedModel(t, rtd)}, 1, "model.safetensors", "", ""},
 		{"info: config type", []string{"info", "--model", editConfig(t, rtd, "hidden_size", `"768"`)}, 1, `"hidden_size"`, "", ""},
 		{"dump: float ids", []string{"dump", "--model", rtd, "--ids", sst, "--mask", ones, "--out", fresh("d")}, 1, "sst.tsv", fresh("d"), absent},
+		{"bench --batch 0", []string{"bench", "--batch", "0"}, 1, "--batch, --seq and --iters must be > 0", "", ""},
+		{"bench --mode train", []string{"bench", "--mode", "train"}, 1, `--mode "train"`, "", ""},
+		{"fill-mask --top-k 0", []string{"fill-mask", "--model", rtd, "--top-k", "0", "a [MASK]"}, 1, "--top-k > 0", "", ""},
+		{"embed --batch-size 0", []string{"embed", "--model", rtd, "--batch-size", "0", "a"}, 1, "--batch-size", "", ""},
+		{"eval without --model", []string{"eval", "--task", "tsv:" + sst}, 1, "--model is required", "", ""},
+		{"finetune: unknown task", append([]string{"finetune", "--task", "glue", "--model", rtd, "--out", fresh("t")}, ft...), 1, `unknown task "glue"`, fresh("t"), absent},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`, "", ""},
 		{"unknown flag", []string{"info", "--frob"}, 1, "flag provided but not defined: -frob", "", ""},
 		// Consistency: what pretrain writes, every command loads.
