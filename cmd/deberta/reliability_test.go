@@ -126,6 +126,9 @@ func TestCLIBadInputs(t *testing.T) {
 		// Consistency: what pretrain writes, every command loads.
 		{"fill-mask on a pretrain generator", []string{"fill-mask", "--model", filepath.Join(runDir, "generator"), "the [MASK] sea"}, 0, `"masks"`, "", ""},
 		{"fill-mask --generator on it", []string{"fill-mask", "--model", filepath.Join(runDir, "generator"), "--generator", "the [MASK] sea"}, 0, `"masks"`, "", ""},
+		{"info on a pretrain generator", []string{"info", "--model", filepath.Join(runDir, "generator")}, 0, "mlm", "", ""},
+		{"convert a pretrain generator", []string{"convert", "--model", filepath.Join(runDir, "generator"), "--out", fresh("g")}, 0, "written as F16", fresh("g"), model},
+		{"dump a pretrain generator", []string{"dump", "--model", filepath.Join(runDir, "generator"), "--ids", ids, "--mask", ones, "--out", fresh("gd")}, 0, "wrote", "", ""},
 		{"detect on a pretrain discriminator", []string{"detect", "--model", filepath.Join(runDir, "discriminator"), "the sea"}, 0, `"tokens"`, "", ""},
 	}
 	cases = append(cases, helpCases()...)
