@@ -120,6 +120,11 @@ func executorTable(dot *blasDotGeneral, kernels bool) map[backends.OpType]gi.Exe
 	for _, op := range []backends.OpType{backends.OpTypeReduceSum, backends.OpTypeReduceMax} {
 		table[op] = reduceExecutor(op, gi.OriginalExecutor(op))
 	}
+	for _, op := range comparisonOps {
+		table[op] = comparisonExecutor(op, gi.OriginalExecutor(op))
+	}
+	table[backends.OpTypeConvertDType] = convertExecutor(gi.OriginalExecutor(backends.OpTypeConvertDType))
+	table[backends.OpTypeWhere] = whereExecutor(gi.OriginalExecutor(backends.OpTypeWhere))
 	table[backends.OpTypeGather] = gatherExecutor(gi.OriginalExecutor(backends.OpTypeGather))
 	table[backends.OpTypeScatterSum] = scatterSumExecutor(gi.OriginalExecutor(backends.OpTypeScatterSum))
 	table[backends.OpTypeTranspose] = transposeExecutor(gi.OriginalExecutor(backends.OpTypeTranspose))

@@ -42,11 +42,27 @@ var kernelCases = []kernelCase{
 	{"transpose 2d", [][]int{{300, 257}}, nil, func(in []*Node) *Node { return Transpose(in[0], 0, 1) }, 0},
 	{"broadcast in dim", [][]int{{8, 1, 96}}, nil, func(in []*Node) *Node { return BroadcastToDims(in[0], 8, 128, 96) }, 0},
 	{"broadcast scalar", [][]int{{}}, nil, func(in []*Node) *Node { return BroadcastToDims(in[0], 40, 50) }, 0},
-	{"reduce sum last", [][]int{{1024, 384}}, nil, func(in []*Node) *Node { return ReduceSum(in[0], -1) }, 0},
+	{"reduce sum last", [][]int{{1024, 383}}, nil, func(in []*Node) *Node { return ReduceSum(in[0], -1) }, 1e-5},
 	{"reduce sum first", [][]int{{1024, 384}}, nil, func(in []*Node) *Node { return ReduceSum(in[0], 0) }, 0},
 	{"reduce sum middle", [][]int{{6, 50, 7, 9}}, nil, func(in []*Node) *Node { return ReduceSum(in[0], 1, 2) }, 0},
+	{"reduce max first", [][]int{{300, 77}}, nil, func(in []*Node) *Node { return ReduceMax(in[0], 0) }, 0},
 	{"reduce sum split (fallback)", [][]int{{6, 5, 7}}, nil, func(in []*Node) *Node { return ReduceSum(in[0], 0, 2) }, 0},
 	{"reduce max", [][]int{{32, 128, 128}}, nil, func(in []*Node) *Node { return ReduceMax(in[0], -1) }, 0},
+	{"one-hot (equal, convert)", [][]int{{8, 128, 1}}, nil, func(in []*Node) *Node {
+		labels := ConvertDType(MulScalar(Abs(in[0]), 300), dtypes.Int32)
+		return OneHot(Reshape(labels, 8, 128), 1000, dtypes.Float32)
+	}, 0},
+	{"comparisons", [][]int{{50, 60}, {50, 1}}, nil, func(in []*Node) *Node {
+		x, y := in[0], in[1]
+		f := func(b *Node) *Node { return ConvertDType(b, dtypes.Float32) }
+		return Add(Add(f(LessThan(x, y)), f(GreaterOrEqual(x, y))), Add(f(NotEqual(x, y)), f(LessOrEqual(y, x))))
+	}, 0},
+	{"where", [][]int{{64, 600}, {64, 600}}, nil, func(in []*Node) *Node {
+		return Add(Where(GreaterThan(in[0], in[1]), in[0], ScalarZero(in[0].Graph(), dtypes.Float32)), Where(Equal(in[0], in[1]), in[1], in[0]))
+	}, 0},
+	{"random bits to float", [][]int{{1}}, nil, func(in []*Node) *Node {
+		return ConvertDType(Iota(in[0].Graph(), shapes.Make(dtypes.Uint32, 300, 200), 1), dtypes.Float32)
+	}, 0},
 	{"gather embedding", [][]int{{indexRange, 96}}, [][]int{{8, 128, 1}}, func(in []*Node) *Node { return Gather(in[0], in[1]) }, 0},
 	{"gather relative", [][]int{{32, 7 * indexRange}}, [][]int{{20, 30, 1}}, func(in []*Node) *Node {
 		return BackendGather(in[0], in[1], 2, []int{0}, []int{1}, []int{1}, []int{32, 1}, false)

@@ -62,9 +62,16 @@ func moveExecute(backend *gi.Backend, node *gi.Node, inputs []*gi.Buffer, owned 
 	return out, nil
 }
 
-// move copies src into dst along the loop (one input).
+// move copies src into dst along the loop (one input). A transpose of the two innermost axes (the input
+// contiguous along the rows, strided along the output's inner axis) goes tile by tile.
 func move[T any](loop stridedLoop, dst, src []T) {
 	s := loop.stride(0)
+	if s > 1 && loop.rowStride(0) == 1 {
+		loop.runRows(func(o int, in []int, rows, inner int) {
+			transposeTiles(dst[o:o+rows*inner], src[in[0]:], rows, inner, s)
+		})
+		return
+	}
 	loop.run(func(o int, in []int, n int) {
 		d := dst[o : o+n]
 		switch s {
@@ -82,4 +89,19 @@ func move[T any](loop stridedLoop, dst, src []T) {
 			}
 		}
 	})
+}
+
+// transposeTiles sets d[r·inner + j] = a[r + j·s] in 16-wide column tiles, so that the columns of a being read
+// stay in cache while the rows advance.
+func transposeTiles[T any](d, a []T, rows, inner, s int) {
+	const tile = 16
+	for j0 := 0; j0 < inner; j0 += tile {
+		j1 := min(j0+tile, inner)
+		for r := range rows {
+			row := d[r*inner : (r+1)*inner]
+			for j := j0; j < j1; j++ {
+				row[j] = a[r+j*s]
+			}
+		}
+	}
 }

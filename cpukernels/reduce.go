@@ -7,8 +7,8 @@ import (
 )
 
 // reduceExecutor handles float32 ReduceSum and ReduceMax whose reduced axes form one block once size-1 axes are
-// dropped and adjacent axes merged: the operand is then [outer, reduced, inner] and
-// out[o, i] = ⊕_r in[o, r, i], accumulated in increasing r as simplego does (so sums are bit-identical to it).
+// dropped and adjacent axes merged: the operand is then [outer, reduced, inner] and out[o, i] = ⊕_r in[o, r, i]
+// (see reduceRows for the summation order).
 func reduceExecutor(op backends.OpType, original gi.Executor) gi.Executor {
 	return func(backend *gi.Backend, node *gi.Node, inputs []*gi.Buffer, owned []bool) (*gi.Buffer, error) {
 		axes, ok := node.IntsData()
@@ -64,40 +64,17 @@ func reduceBlock(dims, axes []int) (outer, red, inner int, ok bool) {
 	return outer, red, inner, true
 }
 
-// reduceRows sets d[i] = ⊕_r a[r·stride + i] for r in [0, red), in increasing r. With stride 1 (nothing after
-// the reduced block) d has one element, reduced from a contiguous run.
+// reduceRows sets d[i] = ⊕_r a[r·stride + i] for r in [0, red). With stride 1 (nothing after the reduced
+// block) d has one element, reduced from a contiguous run in 8 interleaved partial sums (not simplego's order);
+// otherwise rows are accumulated in increasing r, as simplego does.
 func reduceRows(d, a []float32, red, stride int, sum bool, lowest float32) {
 	init := lowest
 	if sum {
 		init = 0
 	}
 	if stride == 1 {
-		acc := init
-		if sum {
-			for _, v := range a[:red] {
-				acc += v
-			}
-		} else {
-			for _, v := range a[:red] {
-				acc = max(acc, v)
-			}
-		}
-		d[0] = acc
+		d[0] = vecReduceRun(!sum, a[:red], init)
 		return
 	}
-	for i := range d {
-		d[i] = init
-	}
-	for r := range red {
-		row := a[r*stride : r*stride+len(d)]
-		if sum {
-			for i, v := range row {
-				d[i] += v
-			}
-		} else {
-			for i, v := range row {
-				d[i] = max(d[i], v)
-			}
-		}
-	}
+	vecReduceRows(!sum, d, a, red, stride, init)
 }

@@ -45,6 +45,58 @@ CLONES void vec_binary(int op, float *d, const float *a, const float *b, size_t 
   }
 }
 
+CLONES void vec_reduce_rows(int is_max, float *restrict d, const float *restrict a, size_t red, size_t stride,
+                            size_t n, float init) {
+  for (size_t i = 0; i < n; i++) d[i] = init;
+  for (size_t r = 0; r < red; r++) {
+    const float *restrict row = a + r * stride;
+    if (is_max) {
+      for (size_t i = 0; i < n; i++) { float x = d[i], y = row[i]; d[i] = GOMAX; }
+    } else {
+      for (size_t i = 0; i < n; i++) d[i] += row[i];
+    }
+  }
+}
+
+CLONES float vec_reduce_run(int is_max, const float *restrict a, size_t n, float init) {
+  float acc[8] = {init, init, init, init, init, init, init, init};
+  if (!is_max) {
+    for (int j = 1; j < 8; j++) acc[j] = 0;
+  }
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; j++) {
+      float x = acc[j], y = a[i + j];
+      acc[j] = is_max ? GOMAX : x + y;
+    }
+  }
+  for (; i < n; i++) {
+    float x = acc[0], y = a[i];
+    acc[0] = is_max ? GOMAX : x + y;
+  }
+  float total = acc[0];
+  for (int j = 1; j < 8; j++) {
+    float x = total, y = acc[j];
+    total = is_max ? GOMAX : x + y;
+  }
+  return total;
+}
+
+CLONES void vec_where(float *restrict d, const unsigned char *restrict c, ptrdiff_t cs, const float *restrict t,
+                      ptrdiff_t ts, const float *restrict f, ptrdiff_t fs, size_t n) {
+  if (cs == 1 && ts == 1 && fs == 1) {
+    for (size_t i = 0; i < n; i++) d[i] = c[i] ? t[i] : f[i];
+  } else if (cs == 1 && ts == 1 && fs == 0) {
+    float y = f[0];
+    for (size_t i = 0; i < n; i++) d[i] = c[i] ? t[i] : y;
+  } else if (cs == 1 && ts == 0 && fs == 1) {
+    float x = t[0];
+    for (size_t i = 0; i < n; i++) d[i] = c[i] ? x : f[i];
+  } else {
+    for (size_t i = 0; i < n; i++) d[i] = c[i * cs] ? t[i * ts] : f[i * fs];
+  }
+}
+
 // e^x: Cephes expf (x = n·ln2 + r, a degree-6 polynomial in r, times 2^n applied as 2^(n/2)·2^(n−n/2) so that
 // denormal results come out right). Overflow gives +Inf, below the smallest denormal 0, NaN stays NaN.
 CLONES void vec_exp(float *restrict d, const float *restrict a, size_t n) {
