@@ -3,6 +3,7 @@ package cpukernels
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"testing"
 
@@ -55,6 +56,9 @@ func blasForTest(t *testing.T) backends.Backend {
 		t.Fatal(err)
 	}
 	if st.BLAS == "" || st.BLAS == "off" {
+		if os.Getenv("CI") != "" && st.BLAS == "" {
+			t.Fatalf("CI must run with BLAS (scripts/setup.sh installs libopenblas0-pthread): %+v", st)
+		}
 		t.Skipf("no BLAS in use (%+v)", st)
 	}
 	return be
