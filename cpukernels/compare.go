@@ -86,40 +86,54 @@ func anyStrides(in *gi.Buffer, dims []int) ([]int, bool) {
 func convertExecutor(original gi.Executor) gi.Executor {
 	return func(backend *gi.Backend, node *gi.Node, inputs []*gi.Buffer, owned []bool) (*gi.Buffer, error) {
 		from, to := inputs[0].Shape().DType, node.Shape().DType
-		var out *gi.Buffer
-		switch {
-		case from == dtypes.Bool && to == dtypes.Float32:
-			out = backend.NewBuffer(node.Shape())
-			convert(out.Flat().([]float32), inputs[0].Flat().([]bool), func(v bool) float32 { return b2f(v) })
-		case from == dtypes.Int32 && to == dtypes.Float32:
-			out = backend.NewBuffer(node.Shape())
-			convert(out.Flat().([]float32), inputs[0].Flat().([]int32), func(v int32) float32 { return float32(v) })
-		case from == dtypes.Uint32 && to == dtypes.Float32: // random bits (dropout, initialisation)
-			out = backend.NewBuffer(node.Shape())
-			convert(out.Flat().([]float32), inputs[0].Flat().([]uint32), func(v uint32) float32 { return float32(v) })
-		case from == dtypes.Float32 && to == dtypes.Int32:
-			out = backend.NewBuffer(node.Shape())
-			convert(out.Flat().([]int32), inputs[0].Flat().([]float32), func(v float32) int32 { return int32(v) })
-		default:
+		if to != dtypes.Float32 && to != dtypes.Int32 || from != dtypes.Bool && from != dtypes.Int32 &&
+			from != dtypes.Uint32 && from != dtypes.Float32 || from == to {
 			return fallback(original, backend, node, inputs, owned)
 		}
+		out := backend.NewBuffer(node.Shape())
+		src, dst := inputs[0].Flat(), out.Flat()
+		parallelRanges(node.Shape().Size(), node.Shape().Size(), func(lo, hi int) {
+			switch d := dst.(type) {
+			case []float32:
+				switch a := src.(type) {
+				case []bool:
+					convertBool(d[lo:hi], a[lo:hi])
+				case []int32:
+					convertNum(d[lo:hi], a[lo:hi])
+				case []uint32:
+					convertNum(d[lo:hi], a[lo:hi])
+				}
+			case []int32:
+				switch a := src.(type) {
+				case []bool:
+					convertBool(d[lo:hi], a[lo:hi])
+				case []uint32:
+					convertNum(d[lo:hi], a[lo:hi])
+				case []float32:
+					convertNum(d[lo:hi], a[lo:hi])
+				}
+			}
+		})
 		return out, nil
 	}
 }
 
-func b2f(v bool) float32 {
-	if v {
-		return 1
+// convertNum is Go's numeric conversion, element by element (simplego's semantics).
+func convertNum[F int32 | uint32 | float32, T float32 | int32](d []T, a []F) {
+	for i, v := range a[:len(d)] {
+		d[i] = T(v)
 	}
-	return 0
 }
 
-func convert[F, T any](d []T, a []F, f func(F) T) {
-	parallelRanges(len(d), len(d), func(lo, hi int) {
-		for i, v := range a[lo:hi] {
-			d[lo+i] = f(v)
+// convertBool maps true to 1 and false to 0.
+func convertBool[T float32 | int32](d []T, a []bool) {
+	for i, v := range a[:len(d)] {
+		if v {
+			d[i] = 1
+		} else {
+			d[i] = 0
 		}
-	})
+	}
 }
 
 // whereExecutor: float32 Where(cond, onTrue, onFalse) with cond and each branch either full or a scalar.

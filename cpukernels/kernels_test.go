@@ -37,6 +37,10 @@ var kernelCases = []kernelCase{
 	{"max, min", [][]int{{50, 70}, {1, 70}}, nil, func(in []*Node) *Node { return Min(Max(in[0], in[1]), in[1]) }, 0},
 	{"exp", [][]int{{256, 300}}, nil, func(in []*Node) *Node { return Exp(MulScalar(in[0], 20)) }, 2e-7},
 	{"erf", [][]int{{256, 300}}, nil, func(in []*Node) *Node { return Erf(MulScalar(in[0], 3)) }, 5e-7},
+	{"log", [][]int{{256, 300}}, nil, func(in []*Node) *Node { return Log(Abs(in[0])) }, 3e-7},
+	{"float to int", [][]int{{256, 300}}, nil, func(in []*Node) *Node {
+		return ConvertDType(ConvertDType(MulScalar(in[0], 100), dtypes.Int32), dtypes.Float32)
+	}, 0},
 	{"neg, sqrt", [][]int{{256, 300}}, nil, func(in []*Node) *Node { return Sqrt(Neg(Neg(Abs(in[0])))) }, 0},
 	{"transpose heads", [][]int{{8, 128, 4, 32}}, nil, func(in []*Node) *Node { return TransposeAllAxes(in[0], 0, 2, 1, 3) }, 0},
 	{"transpose 2d", [][]int{{300, 257}}, nil, func(in []*Node) *Node { return Transpose(in[0], 0, 1) }, 0},
@@ -181,5 +185,29 @@ func TestExp(t *testing.T) {
 	if s := got[len(xs)-6:]; !math.IsNaN(float64(s[0])) || !math.IsInf(float64(s[1]), 1) || s[2] != 0 ||
 		!math.IsInf(float64(s[3]), 1) || s[4] != 0 || s[5] != 0 {
 		t.Fatalf("exp(NaN, +Inf, -Inf, 89, -104, -1e30) = %v", s)
+	}
+}
+
+// TestLog bounds vec_log's error against math.Log (relative, absolute near 1) on normal and denormal inputs
+// and checks the special values.
+func TestLog(t *testing.T) {
+	var xs []float32
+	for x := 1e-44; x < 3e38; x *= 1.0007 {
+		xs = append(xs, float32(x))
+	}
+	xs = append(xs, 0, float32(math.Inf(1)), -1, float32(math.NaN()))
+	got := make([]float32, len(xs))
+	vecLog(got, xs)
+	worst := 0.0
+	for i, x := range xs[:len(xs)-4] {
+		w := math.Log(float64(x))
+		worst = max(worst, math.Abs(float64(got[i])-w)/max(1, math.Abs(w)))
+	}
+	if worst > 2e-7 {
+		t.Fatalf("log max error %g > 2e-7", worst)
+	}
+	t.Logf("log max error against math.Log (relative, absolute below 1): %.3g", worst)
+	if s := got[len(xs)-4:]; !math.IsInf(float64(s[0]), -1) || !math.IsInf(float64(s[1]), 1) || !math.IsNaN(float64(s[2])) || !math.IsNaN(float64(s[3])) {
+		t.Fatalf("log(0, +Inf, -1, NaN) = %v", s)
 	}
 }

@@ -8,11 +8,12 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 )
 
-// unaryKernels are the float32 unary ops with a fast, parallel executor. TestErf and TestExp measure the
-// approximations' error against math.Erf and math.Exp.
+// unaryKernels are the float32 unary ops with a fast, parallel executor. TestErf, TestExp and TestLog measure the
+// approximations' error against math.Erf, math.Exp and math.Log.
 var unaryKernels = map[backends.OpType]func(d, a []float32){
 	backends.OpTypeExp: vecExp, // vec.c: Cephes' expf, float32 exact to ~1 ulp
 	backends.OpTypeErf: vecErf, // vec.c: XLA's float32 erf (exact-erf GELU stays exact to float32 rounding)
+	backends.OpTypeLog: vecLog, // vec.c: Cephes' logf
 	backends.OpTypeNeg: func(d, a []float32) {
 		for i, x := range a[:len(d)] {
 			d[i] = -x

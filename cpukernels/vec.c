@@ -124,6 +124,43 @@ CLONES void vec_exp(float *restrict d, const float *restrict a, size_t n) {
   }
 }
 
+// log x: Cephes logf (x = m·2^e with m in [√½, √2), a degree-9 polynomial in m − 1). Denormals are scaled
+// first; log 0 = −Inf, log of a negative number or NaN = NaN, log +Inf = +Inf.
+CLONES void vec_log(float *restrict d, const float *restrict a, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    float x0 = a[i];
+    int tiny = x0 < 1.17549435e-38f;
+    float x = tiny ? x0 * 8388608.0f : x0; // 2^23
+    int32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    float e = (float)(((bits >> 23) & 0xff) - 126) - (tiny ? 23.0f : 0.0f);
+    int32_t mbits = (bits & 0x807fffff) | 0x3f000000; // mantissa in [0.5, 1)
+    float m;
+    memcpy(&m, &mbits, sizeof m);
+    int low = m < 0.707106781186547524f;
+    e = low ? e - 1.0f : e;
+    x = low ? m + m - 1.0f : m - 1.0f;
+    float z = x * x;
+    float y = 7.0376836292e-2f;
+    y = y * x - 1.1514610310e-1f;
+    y = y * x + 1.1676998740e-1f;
+    y = y * x - 1.2420140846e-1f;
+    y = y * x + 1.4249322787e-1f;
+    y = y * x - 1.6668057665e-1f;
+    y = y * x + 2.0000714765e-1f;
+    y = y * x - 2.4999993993e-1f;
+    y = y * x + 3.3333331174e-1f;
+    y = y * x * z;
+    y = y + -2.12194440e-4f * e;
+    y = y + -0.5f * z;
+    float r = x + y + 0.693359375f * e;
+    r = x0 == 0.0f ? -__builtin_inff() : r;
+    r = x0 == __builtin_inff() ? x0 : r;
+    r = x0 < 0.0f ? __builtin_nanf("") : r;
+    d[i] = x0 != x0 ? x0 : r;
+  }
+}
+
 // erf: x·P(x²)/Q(x²) on x clamped to [-4, 4] (the rational approximation XLA and Eigen use for float32).
 CLONES void vec_erf(float *restrict d, const float *restrict a, size_t n) {
   for (size_t i = 0; i < n; i++) {

@@ -29,6 +29,7 @@ func vecBinary(op int, d, a []float32, ars, ais int, b []float32, brs, bis, rows
 
 func vecExp(d, a []float32) { C.vec_exp(fptr(d), fptr(a), C.size_t(len(d))) }
 func vecErf(d, a []float32) { C.vec_erf(fptr(d), fptr(a), C.size_t(len(d))) }
+func vecLog(d, a []float32) { C.vec_log(fptr(d), fptr(a), C.size_t(len(d))) }
 
 // vecReduceRows sets d[i] = ⊕_r a[r·stride + i] (sum, or Go's max with isMax) for r < red, from init.
 func vecReduceRows(isMax bool, d, a []float32, red, stride int, init float32) {

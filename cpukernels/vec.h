@@ -16,4 +16,5 @@ float vec_reduce_run(int is_max, const float *a, size_t n, float init);
 void vec_where(float *d, const unsigned char *c, ptrdiff_t cs, const float *t, ptrdiff_t ts, const float *f,
                ptrdiff_t fs, size_t n);
 void vec_exp(float *d, const float *a, size_t n);
+void vec_log(float *d, const float *a, size_t n);
 void vec_erf(float *d, const float *a, size_t n);
