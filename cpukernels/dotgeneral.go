@@ -31,8 +31,9 @@ func fallback(original gi.Executor, backend *gi.Backend, node *gi.Node, inputs [
 
 // blasDotGeneral is the DotGeneral executor installed by Install: float32 on BLAS, the rest to original.
 type blasDotGeneral struct {
-	lib      *cblas.Library
-	original gi.Executor
+	lib         *cblas.Library
+	original    gi.Executor
+	blasThreads int // > 0: OpenBLAS's own threads parallelise each GEMM, our goroutines do not
 }
 
 // gemmBatch is one DotGeneral as a batch of GEMMs C[b] = op(A[b])·op(B[b]), C contiguous [batch, m, n].
@@ -43,6 +44,7 @@ type gemmBatch struct {
 	av, bv    matrixView
 	batchDims []int
 	m, n, k   int
+	serial    bool // no goroutines (BLAS threads instead)
 }
 
 func (d *blasDotGeneral) execute(backend *gi.Backend, node *gi.Node, inputs []*gi.Buffer, owned []bool) (*gi.Buffer, error) {
@@ -53,7 +55,7 @@ func (d *blasDotGeneral) execute(backend *gi.Backend, node *gi.Node, inputs []*g
 	}
 	lhsDims, rhsDims := inputs[0].Shape().Dimensions, inputs[1].Shape().Dimensions
 	ax := axesOf(len(lhsDims), len(rhsDims), p)
-	g := &gemmBatch{lib: d.lib, m: p.LHSCrossSize, n: p.RHSCrossSize, k: p.ContractingSize}
+	g := &gemmBatch{lib: d.lib, m: p.LHSCrossSize, n: p.RHSCrossSize, k: p.ContractingSize, serial: d.blasThreads > 0}
 	g.batchDims = make([]int, len(p.LHSBatch))
 	for i, axis := range p.LHSBatch {
 		g.batchDims[i] = lhsDims[axis]

@@ -29,7 +29,11 @@ func (g *gemmBatch) run() error {
 	if len(g.c) != batch*g.m*g.n {
 		return fmt.Errorf("cpukernels: DotGeneral output has %d elements, want %d (this is a bug)", len(g.c), batch*g.m*g.n)
 	}
-	tasks := g.split(batch, runtime.GOMAXPROCS(0))
+	workers := runtime.GOMAXPROCS(0)
+	if g.serial {
+		workers = 1
+	}
+	tasks := g.split(batch, workers)
 	var wg sync.WaitGroup
 	for _, t := range tasks[1:] {
 		wg.Go(func() { g.runTask(t, aOff, bOff) })

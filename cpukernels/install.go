@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -15,6 +16,10 @@ import (
 // EnvBLAS selects the BLAS library: unset or empty searches cblas.DefaultNames, "off" disables BLAS, anything
 // else is the path (or dynamic-loader name) of a library exporting cblas_sgemm.
 const EnvBLAS = "DEBERTA_BLAS"
+
+// EnvBLASThreads set to N > 0 lets OpenBLAS run each GEMM on N threads of its own instead of the default:
+// single-threaded BLAS calls split over GOMAXPROCS goroutines (faster on 2 cores, see docs/PERFORMANCE.md).
+const EnvBLASThreads = "DEBERTA_BLAS_THREADS"
 
 // EnvKernels set to "off" keeps simplego's own element-wise, reduction and data-movement executors (with
 // DEBERTA_BLAS=off too, the pure-Go backend runs exactly as GoMLX ships it).
@@ -58,8 +63,12 @@ func Install(backend backends.Backend) (Status, error) {
 	}
 	var dot *blasDotGeneral
 	if lib != nil {
-		lib.SetThreads(1) // parallelism comes from our goroutines (gemm.go): no oversubscription.
 		dot = &blasDotGeneral{lib: lib, original: gi.OriginalExecutor(backends.OpTypeDotGeneral)}
+		if dot.blasThreads, err = blasThreads(); err != nil {
+			return st, err
+		}
+		// Either BLAS threads or our goroutines (gemm.go) parallelise a GEMM, never both: no oversubscription.
+		lib.SetThreads(max(1, dot.blasThreads))
 	}
 	if _, err := gi.ReplaceExecutors(executorTable(dot, st.Kernels)); err != nil {
 		st.Warning, st.BLAS, st.Kernels, dot = err.Error(), "", false, nil
@@ -130,6 +139,19 @@ func executorTable(dot *blasDotGeneral, kernels bool) map[backends.OpType]gi.Exe
 	table[backends.OpTypeTranspose] = transposeExecutor(gi.OriginalExecutor(backends.OpTypeTranspose))
 	table[backends.OpTypeBroadcastInDim] = broadcastInDimExecutor(gi.OriginalExecutor(backends.OpTypeBroadcastInDim))
 	return table
+}
+
+// blasThreads reads EnvBLASThreads: 0 when unset.
+func blasThreads() (int, error) {
+	v := os.Getenv(EnvBLASThreads)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s=%q: want a number of threads >= 1", EnvBLASThreads, v)
+	}
+	return n, nil
 }
 
 func oneLine(err error) string {

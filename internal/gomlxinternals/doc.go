@@ -13,3 +13,6 @@
 //
 // The XLA backends never see any of this: the executor table belongs to package simplego alone.
 package gomlxinternals
+
+// VerifiedGoMLX is the GoMLX version whose internals this package mirrors (TestAssumptions fails on another).
+const VerifiedGoMLX = "v0.26.0"

@@ -2,7 +2,9 @@ package gomlxinternals
 
 import (
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -17,6 +19,11 @@ import (
 func TestAssumptions(t *testing.T) {
 	if err := checkAssumptions(); err != nil {
 		t.Fatalf("GoMLX internals changed: %v", err)
+	}
+	if v := gomlxVersion(t); v != VerifiedGoMLX {
+		t.Fatalf("built with GoMLX %s, but this package was verified against %s: re-read simplego's Node, Buffer, "+
+			"dotGeneralNodeData, gatherNode, scatterNode, nodeExecutors and graph.Node's nodeInputs* types, then update "+
+			"VerifiedGoMLX", v, VerifiedGoMLX)
 	}
 	be, err := simplego.New("")
 	if err != nil {
@@ -35,6 +42,21 @@ func TestAssumptions(t *testing.T) {
 	if p.IndexVectorAxis != 1 || !slices.Equal(p.StartIndexMap, []int{0}) || !slices.Equal(p.SliceSizes, []int{1, 5}) {
 		t.Fatalf("Gather parameters read by reflection: %+v", p)
 	}
+}
+
+// gomlxVersion reads the GoMLX version required by the module's go.mod.
+func gomlxVersion(t *testing.T) string {
+	data, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "github.com/gomlx/gomlx" {
+			return f[1]
+		}
+	}
+	t.Fatal("go.mod does not require github.com/gomlx/gomlx")
+	return ""
 }
 
 // TestReplaceExecutors runs a graph through a replaced DotGeneral executor that records the parameters it sees
