@@ -1,8 +1,8 @@
 // Package checkpoints reads and writes DeBERTa weight files and maps HuggingFace tensor names to model
 // variables.
 //
-// This file documents the file-format part; the HF-name ↔ model-variable table, loading into a model and
-// export live in other files of this package.
+// This file documents the file-format part; the HF-name ↔ model-variable table, loading into a model,
+// export, and loading by hub name (OpenPretrained, over package hub) live in other files of this package.
 //
 // File formats:
 //   - safetensors (ReadSafetensors, ParseSafetensorsHeader, WriteSafetensors): the file is memory-mapped,
@@ -10,7 +10,7 @@
 //   - sharded safetensors and sharded torch checkpoints (ReadShardedSafetensors, ReadShardedTorchBin) from
 //     their `*.index.json`, checked for missing, misplaced and duplicated keys.
 //   - PyTorch zip checkpoints, `pytorch_model.bin` (ReadTorchBin), read by a restricted unpickler that
-//     executes no code and accepts only the globals a state dict needs.
+//     executes no code and accepts only the globals a state dict needs (package checkpoints/torchpickle).
 //   - FindWeightFiles / ReadStateDict pick the weight files of a HuggingFace folder, including Microsoft's
 //     `pytorch_model.generator.bin`.
 //

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
 )
 
@@ -32,7 +33,7 @@ func hubCheckNotUsable(t *testing.T, cache string) {
 	if _, err := os.Stat(filepath.Join(repoDir, "refs", "main")); err == nil {
 		t.Error("refs/main written for a failed download")
 	}
-	h := checkpoints.HubOptions{CacheDir: cache, Offline: true}
+	h := hub.Options{CacheDir: cache, Offline: true}
 	if _, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, h); err == nil {
 		t.Error("the cache serves a model whose download failed")
 	}
@@ -46,7 +47,7 @@ func TestDownloadInterruptedThenResumed(t *testing.T) {
 	cache := t.TempDir()
 	th.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 1000, Times: 1})
 	_, _, err := checkpoints.OpenPretrained(repoMLM, checkpoints.OpenOptions{}, th.opts(cache))
-	if err == nil || !errors.Is(err, checkpoints.ErrHubNetwork) || !strings.Contains(err.Error(), "interrupted") ||
+	if err == nil || !errors.Is(err, hub.ErrNetwork) || !strings.Contains(err.Error(), "interrupted") ||
 		!strings.Contains(err.Error(), "model.safetensors") || !strings.Contains(err.Error(), repoMLM+"@main") {
 		t.Fatalf("err = %v, want an interrupted download of model.safetensors", err)
 	}
@@ -79,9 +80,9 @@ func TestDownloadVerification(t *testing.T) {
 		wantErr    error
 		contentGET int // content GETs of model.safetensors during the failing/first call
 	}{
-		{"corrupt", []fakehub.Fault{{File: "model.safetensors", Corrupt: true, Times: 1}}, checkpoints.ErrHubCorrupt, 1},
-		{"corrupt on every try", []fakehub.Fault{{File: "model.safetensors", Corrupt: true}}, checkpoints.ErrHubCorrupt, 1},
-		{"server error on the CDN", []fakehub.Fault{{Kind: "cdn", Status: 500, Times: 1}}, checkpoints.ErrHubNetwork, 1},
+		{"corrupt", []fakehub.Fault{{File: "model.safetensors", Corrupt: true, Times: 1}}, hub.ErrCorrupt, 1},
+		{"corrupt on every try", []fakehub.Fault{{File: "model.safetensors", Corrupt: true}}, hub.ErrCorrupt, 1},
+		{"server error on the CDN", []fakehub.Fault{{Kind: "cdn", Status: 500, Times: 1}}, hub.ErrNetwork, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			hubEnv(t)
@@ -94,7 +95,7 @@ func TestDownloadVerification(t *testing.T) {
 			if !errors.Is(err, c.wantErr) || !strings.Contains(err.Error(), "model.safetensors") {
 				t.Fatalf("err = %v, want %v", err, c.wantErr)
 			}
-			if c.wantErr == checkpoints.ErrHubCorrupt && !strings.Contains(err.Error(), "sha256 mismatch") {
+			if c.wantErr == hub.ErrCorrupt && !strings.Contains(err.Error(), "sha256 mismatch") {
 				t.Errorf("err = %v, want a sha256 mismatch", err)
 			}
 			if n := th.ContentGETs("model.safetensors"); n != c.contentGET {
@@ -102,7 +103,7 @@ func TestDownloadVerification(t *testing.T) {
 			}
 			hubCheckNotUsable(t, cache)
 			for _, b := range hubBlobs(t, cache, repoMLM) {
-				if c.wantErr == checkpoints.ErrHubCorrupt && strings.HasSuffix(b, ".incomplete") {
+				if c.wantErr == hub.ErrCorrupt && strings.HasSuffix(b, ".incomplete") {
 					t.Errorf("a corrupt download was kept: %s", b)
 				}
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
 	"github.com/deberta-go/lab/internal/testutil"
 )
@@ -135,8 +136,8 @@ func shardedFiles(t *testing.T) map[string][]byte {
 }
 
 // opts are hub options for the fake hub with a cache in a temporary folder.
-func (th *testHub) opts(cache string) checkpoints.HubOptions {
-	return checkpoints.HubOptions{Endpoint: th.URL, CacheDir: cache}
+func (th *testHub) opts(cache string) hub.Options {
+	return hub.Options{Endpoint: th.URL, CacheDir: cache}
 }
 
 // hubForward runs a small forward pass and checks that it produced a hidden state.

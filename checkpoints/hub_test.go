@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
 )
 
@@ -150,14 +151,14 @@ func TestHubSecondLoadReusesCache(t *testing.T) {
 func TestHubOfflineServesFromCache(t *testing.T) {
 	for _, c := range []struct {
 		name       string
-		setup      func(t *testing.T, th *testHub, h *checkpoints.HubOptions)
+		setup      func(t *testing.T, th *testHub, h *hub.Options)
 		wantWarned bool
 	}{
-		{"HubOptions.Offline", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { h.Offline = true }, false},
-		{"HF_HUB_OFFLINE=1", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { t.Setenv("HF_HUB_OFFLINE", "1") }, false},
-		{"HF_HUB_OFFLINE=yes", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { t.Setenv("HF_HUB_OFFLINE", "yes") }, false},
-		{"server shut down", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { th.Close() }, true},
-		{"server errors", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) {
+		{"HubOptions.Offline", func(t *testing.T, th *testHub, h *hub.Options) { h.Offline = true }, false},
+		{"HF_HUB_OFFLINE=1", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("HF_HUB_OFFLINE", "1") }, false},
+		{"HF_HUB_OFFLINE=yes", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("HF_HUB_OFFLINE", "yes") }, false},
+		{"server shut down", func(t *testing.T, th *testHub, h *hub.Options) { th.Close() }, true},
+		{"server errors", func(t *testing.T, th *testHub, h *hub.Options) {
 			th.AddFault(fakehub.Fault{Status: 503})
 		}, true},
 	} {
@@ -208,7 +209,7 @@ func TestHubOfflineEmptyCache(t *testing.T) {
 	for _, ref := range []string{repoMLM, repoMLM + "@v1", repoMLM + "@" + strings.Repeat("ab", 20)} {
 		_, _, err := checkpoints.OpenPretrained(ref, checkpoints.OpenOptions{}, h)
 		if err == nil || !strings.Contains(err.Error(), "offline") || !strings.Contains(err.Error(), ref) ||
-			!errors.Is(err, checkpoints.ErrHubOffline) {
+			!errors.Is(err, hub.ErrOffline) {
 			t.Errorf("%s: err = %v, want an offline error naming the reference", ref, err)
 		}
 	}

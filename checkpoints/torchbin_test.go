@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/deberta-go/lab/checkpoints/torchpickle"
 )
 
 // TestReadTorchBinMatchesSafetensors loads each fixture .bin and its model.safetensors: common keys must be
@@ -255,13 +257,13 @@ func FuzzTorchPickle(f *testing.F) {
 	full, _ := io.ReadAll(rc)
 	rc.Close()
 	zr.Close()
-	entries, err := parseTorchPickle(full)
+	entries, err := torchpickle.ParseStateDict(full)
 	if err != nil {
 		f.Fatal(err)
 	}
-	cut := bytes.Index(full, []byte(entries[2].name)) - 5 // BINUNICODE opcode and length of the third key
+	cut := bytes.Index(full, []byte(entries[2].Name)) - 5 // BINUNICODE opcode and length of the third key
 	seed := append(full[:cut:cut], "u."...)               // SETITEMS, STOP
-	if got, err := parseTorchPickle(seed); err != nil || len(got) != 2 {
+	if got, err := torchpickle.ParseStateDict(seed); err != nil || len(got) != 2 {
 		f.Fatalf("cut fixture pickle: %d entries, %v", len(got), err)
 	}
 	f.Add(seed)
@@ -269,19 +271,19 @@ func FuzzTorchPickle(f *testing.F) {
 		{name: "t", storage: "HalfStorage", key: "0", numel: 6, offset: 1, size: []int{2, 2}, stride: []int{1, 2}, param: true},
 		{name: "ids", storage: "LongStorage", key: "1", numel: 3, size: []int{3}, stride: []int{1}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		entries, err := parseTorchPickle(b)
+		entries, err := torchpickle.ParseStateDict(b)
 		if err != nil {
 			return
 		}
 		for _, e := range entries {
-			if err := e.ref.check(); err != nil {
-				t.Fatalf("%s: accepted view fails its check: %v", e.name, err)
+			if err := e.Ref.Check(); err != nil {
+				t.Fatalf("%s: accepted view fails its check: %v", e.Name, err)
 			}
 			// Materialise small views against zeroed storages: must not panic.
-			if n, _ := numElements(e.ref.size); n <= 1<<16 && e.ref.storage.numel <= 1<<16 {
-				raw := make([]byte, e.ref.storage.numel*int64(dtypeSizes[e.ref.storage.dtype]))
-				if _, err := materialize(e.name, e.ref, raw, false); err != nil {
-					t.Fatalf("%s: %v", e.name, err)
+			if n, _ := numElements(e.Ref.Size); n <= 1<<16 && e.Ref.Storage.Numel <= 1<<16 {
+				raw := make([]byte, e.Ref.Storage.Numel*int64(dtypeSizes[e.Ref.Storage.DType]))
+				if _, err := materialize(e.Name, e.Ref, raw, false); err != nil {
+					t.Fatalf("%s: %v", e.Name, err)
 				}
 			}
 		}

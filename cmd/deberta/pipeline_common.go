@@ -10,9 +10,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/defaultmodel"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/pipeline"
 )
 
@@ -79,9 +79,9 @@ func (f *pipelineFlags) parse(args []string) (help bool, err error) {
 
 // load opens the pipeline of --model; warnings and download progress go to stderr.
 func (f *pipelineFlags) load() (*pipeline.Pipeline, error) {
-	hub := checkpoints.HubOptionsFromEnv()
-	hub.Progress = os.Stderr
-	opts := pipeline.Options{BatchSize: *f.batchSize, MaxLength: *f.maxLength, Warnings: os.Stderr, Hub: hub}
+	ho := hub.OptionsFromEnv()
+	ho.Progress = os.Stderr
+	opts := pipeline.Options{BatchSize: *f.batchSize, MaxLength: *f.maxLength, Warnings: os.Stderr, Hub: ho}
 	if f.generator != nil {
 		opts.Generator = *f.generator
 	}

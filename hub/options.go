@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"fmt"
@@ -9,17 +9,13 @@ import (
 	"strings"
 )
 
-// DefaultHubEndpoint is the HuggingFace hub used when neither HubOptions.Endpoint nor $HF_ENDPOINT is set.
-const DefaultHubEndpoint = "https://huggingface.co"
+// DefaultEndpoint is the HuggingFace hub used when neither Options.Endpoint nor $HF_ENDPOINT is set.
+const DefaultEndpoint = "https://huggingface.co"
 
-// DefaultHubFiles are the tokenizer files OpenPretrained and ResolvePretrained fetch beside the model
-// whenever the repository has them (HubOptions.Files adds more).
-var DefaultHubFiles = []string{"spm.model", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"}
-
-// HubOptions says where and how a model is fetched from the HuggingFace hub. Zero fields take their value
-// from the environment, as Python's huggingface_hub does (see HubOptionsFromEnv).
-type HubOptions struct {
-	// Endpoint is the hub's base URL: $HF_ENDPOINT, else DefaultHubEndpoint.
+// Options says where and how a model is fetched from the HuggingFace hub. Zero fields take their value
+// from the environment, as Python's huggingface_hub does (see OptionsFromEnv).
+type Options struct {
+	// Endpoint is the hub's base URL: $HF_ENDPOINT, else DefaultEndpoint.
 	Endpoint string
 	// Token is sent as "Authorization: Bearer …" to the hub (never printed, never put in errors):
 	// $HF_TOKEN, else $HUGGING_FACE_HUB_TOKEN, else the token file ($HF_TOKEN_PATH, else $HF_HOME/token).
@@ -33,30 +29,31 @@ type HubOptions struct {
 	Revision string
 	// Progress receives download progress bars and cache-fallback notes; nil prints nothing.
 	Progress io.Writer
-	// Files are extra repository files to fetch when the repository has them (besides DefaultHubFiles).
+	// Files are extra repository files a model load (checkpoints.ResolvePretrained) fetches when the repository
+	// has them, besides checkpoints.TokenizerFiles.
 	Files []string
 	// HTTPClient makes the requests; nil uses a client with connection and response-header timeouts.
 	HTTPClient *http.Client
 }
 
 // String describes the options with the token masked, so that printing them (%v, %+v) never shows it.
-func (h HubOptions) String() string {
+func (h Options) String() string {
 	tok := "none"
 	if h.Token != "" {
 		tok = "set (hidden)"
 	}
-	return fmt.Sprintf("HubOptions{Endpoint: %q, Token: %s, CacheDir: %q, Offline: %t, Revision: %q, Files: %q}",
+	return fmt.Sprintf("Options{Endpoint: %q, Token: %s, CacheDir: %q, Offline: %t, Revision: %q, Files: %q}",
 		h.Endpoint, tok, h.CacheDir, h.Offline, h.Revision, h.Files)
 }
 
 // GoString is String, so that %#v does not show the token either.
-func (h HubOptions) GoString() string { return h.String() }
+func (h Options) GoString() string { return h.String() }
 
-// HubOptionsFromEnv returns the hub settings of the environment: endpoint, token, cache folder and offline
-// mode (see HubOptions for the variables and their precedence). Revision, Progress, Files and HTTPClient
+// OptionsFromEnv returns the hub settings of the environment: endpoint, token, cache folder and offline
+// mode (see Options for the variables and their precedence). Revision, Progress, Files and HTTPClient
 // are left zero.
-func HubOptionsFromEnv() HubOptions {
-	return HubOptions{
+func OptionsFromEnv() Options {
+	return Options{
 		Endpoint: envHubEndpoint(),
 		Token:    envHubToken(),
 		CacheDir: envHubCacheDir(),
@@ -64,8 +61,8 @@ func HubOptionsFromEnv() HubOptions {
 	}
 }
 
-// withDefaults fills the zero fields of h from the environment; $HF_HUB_OFFLINE forces offline mode.
-func (h HubOptions) withDefaults() HubOptions {
+// WithDefaults fills the zero fields of h from the environment; $HF_HUB_OFFLINE forces offline mode.
+func (h Options) WithDefaults() Options {
 	if h.Endpoint == "" {
 		h.Endpoint = envHubEndpoint()
 	}
@@ -84,7 +81,7 @@ func envHubEndpoint() string {
 	if e := strings.TrimSpace(os.Getenv("HF_ENDPOINT")); e != "" {
 		return strings.TrimRight(e, "/")
 	}
-	return DefaultHubEndpoint
+	return DefaultEndpoint
 }
 
 // envHubHome is $HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface ("" if no home).

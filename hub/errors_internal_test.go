@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 // TestRedactHidesToken: the last guard replaces the token in a message and keeps the error chain.
 func TestRedactHidesToken(t *testing.T) {
 	const tok = "hf_abcdefghijklmnop"
-	base := &HubError{Repo: "o/n", Revision: "main", Kind: ErrHubAuth, Msg: "server said: bad token " + tok}
+	base := &Error{Repo: "o/n", Revision: "main", Kind: ErrAuth, Msg: "server said: bad token " + tok}
 	err := redact(base, tok)
 	if strings.Contains(err.Error(), tok) || !strings.Contains(err.Error(), "[token hidden]") {
 		t.Errorf("redacted message %q", err)
 	}
-	if !errors.Is(err, ErrHubAuth) {
+	if !errors.Is(err, ErrAuth) {
 		t.Error("redact lost the error kind")
 	}
 	if redact(base, "") != error(base) || redact(nil, tok) != nil {

@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type hubClient struct {
 	noFollow *http.Client // stops at the first redirect (HEAD of resolve URLs)
 }
 
-func newHubClient(h HubOptions) (*hubClient, error) {
+func newHubClient(h Options) (*hubClient, error) {
 	u, err := url.Parse(h.Endpoint)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("hub endpoint %q is not an absolute URL (check HF_ENDPOINT)", h.Endpoint)
@@ -82,31 +82,31 @@ func (c *hubClient) repoInfo(ctx context.Context, repo, rev string) (*repoInfo, 
 	u := fmt.Sprintf("%s/api/models/%s/revision/%s", c.endpoint, repo, url.PathEscape(rev))
 	req, err := c.newRequest(ctx, http.MethodGet, u)
 	if err != nil {
-		return nil, &HubError{Repo: repo, Revision: rev, Err: err}
+		return nil, &Error{Repo: repo, Revision: rev, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, &HubError{Repo: repo, Revision: rev, Kind: ErrHubNetwork, Err: err}
+		return nil, &Error{Repo: repo, Revision: rev, Kind: ErrNetwork, Err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return nil, &HubError{Repo: repo, Revision: rev, Kind: ErrHubNetwork, Msg: "reading the repository info", Err: err}
+		return nil, &Error{Repo: repo, Revision: rev, Kind: ErrNetwork, Msg: "reading the repository info", Err: err}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, apiStatusError(resp, body, repo, rev, "", c.token != "")
 	}
 	var ri repoInfo
 	if err := json.Unmarshal(body, &ri); err != nil {
-		return nil, &HubError{Repo: repo, Revision: rev, Msg: "the repository info is not valid JSON", Err: err}
+		return nil, &Error{Repo: repo, Revision: rev, Msg: "the repository info is not valid JSON", Err: err}
 	}
-	if !isCommitSHA(ri.SHA) {
-		return nil, &HubError{Repo: repo, Revision: rev, Msg: fmt.Sprintf("the repository info has no valid commit sha (got %q)", ri.SHA)}
+	if !IsCommitSHA(ri.SHA) {
+		return nil, &Error{Repo: repo, Revision: rev, Msg: fmt.Sprintf("the repository info has no valid commit sha (got %q)", ri.SHA)}
 	}
 	for _, f := range ri.files() {
-		if err := validateRepoFileName(f); err != nil {
-			return nil, &HubError{Repo: repo, Revision: rev, Err: err}
+		if err := ValidateFileName(f); err != nil {
+			return nil, &Error{Repo: repo, Revision: rev, Err: err}
 		}
 	}
 	return &ri, nil
@@ -152,18 +152,18 @@ func (c *hubClient) head(ctx context.Context, repo, rev, file string) (fileMeta,
 	for range 5 {
 		req, err := c.newRequest(ctx, http.MethodHead, u)
 		if err != nil {
-			return fileMeta{}, &HubError{Repo: repo, Revision: rev, File: file, Err: err}
+			return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Err: err}
 		}
 		resp, err := c.noFollow.Do(req)
 		if err != nil {
-			return fileMeta{}, &HubError{Repo: repo, Revision: rev, File: file, Kind: ErrHubNetwork, Err: err}
+			return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Kind: ErrNetwork, Err: err}
 		}
 		resp.Body.Close()
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			loc := resp.Header.Get("Location")
 			next, perr := req.URL.Parse(loc)
 			if loc == "" || perr != nil {
-				return fileMeta{}, &HubError{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode, Msg: "redirect without a valid Location"}
+				return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode, Msg: "redirect without a valid Location"}
 			}
 			if strings.HasPrefix(loc, "/") && resp.Header.Get("X-Linked-Etag") == "" {
 				u = next.String() // relative redirect: the same hub, e.g. a renamed repository
@@ -176,7 +176,7 @@ func (c *hubClient) head(ctx context.Context, repo, rev, file string) (fileMeta,
 		}
 		return c.metaFrom(resp, u, repo, rev, file)
 	}
-	return fileMeta{}, &HubError{Repo: repo, Revision: rev, File: file, Msg: "too many redirects"}
+	return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Msg: "too many redirects"}
 }
 
 func (c *hubClient) metaFrom(resp *http.Response, location, repo, rev, file string) (fileMeta, error) {
@@ -187,13 +187,13 @@ func (c *hubClient) metaFrom(resp *http.Response, location, repo, rev, file stri
 	}
 	m.ETag = normalizeETag(etag)
 	if !repoNamePart.MatchString(m.ETag) || strings.Trim(m.ETag, ".") == "" {
-		return fileMeta{}, &HubError{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode,
+		return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode,
 			Msg: fmt.Sprintf("the hub gave no usable ETag (%q): cannot cache the file", etag)}
 	}
 	if s := resp.Header.Get("X-Linked-Size"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			return fileMeta{}, &HubError{Repo: repo, Revision: rev, File: file, Msg: fmt.Sprintf("bad X-Linked-Size %q", s)}
+			return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Msg: fmt.Sprintf("bad X-Linked-Size %q", s)}
 		}
 		m.Size = n
 	} else if resp.StatusCode == http.StatusOK && resp.ContentLength >= 0 {
@@ -209,8 +209,8 @@ func normalizeETag(etag string) string {
 	return strings.Trim(etag, `"`)
 }
 
-// validateRepoFileName refuses names that would escape the snapshot folder.
-func validateRepoFileName(name string) error {
+// ValidateFileName refuses repository file names that would escape the snapshot folder.
+func ValidateFileName(name string) error {
 	if name == "" || strings.HasPrefix(name, "/") || strings.ContainsRune(name, '\\') || strings.ContainsRune(name, 0) {
 		return fmt.Errorf("the repository lists an unsafe file name %q", name)
 	}

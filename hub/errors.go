@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"errors"
@@ -9,19 +9,19 @@ import (
 
 // Sentinel errors of hub loading, for errors.Is on what ResolvePretrained and OpenPretrained return.
 var (
-	ErrHubAuth             = errors.New("authentication required")
-	ErrHubGated            = errors.New("gated repository")
-	ErrHubRepoNotFound     = errors.New("repository not found")
-	ErrHubRevisionNotFound = errors.New("revision not found")
-	ErrHubFileNotFound     = errors.New("file not found in the repository")
-	ErrHubNetwork          = errors.New("network failure")
-	ErrHubOffline          = errors.New("offline and not in the cache")
-	ErrHubCorrupt          = errors.New("download failed verification")
+	ErrAuth             = errors.New("authentication required")
+	ErrGated            = errors.New("gated repository")
+	ErrRepoNotFound     = errors.New("repository not found")
+	ErrRevisionNotFound = errors.New("revision not found")
+	ErrFileNotFound     = errors.New("file not found in the repository")
+	ErrNetwork          = errors.New("network failure")
+	ErrOffline          = errors.New("offline and not in the cache")
+	ErrCorrupt          = errors.New("download failed verification")
 )
 
-// HubError is an error of the hub naming the repository, revision and (when known) file. Its message never
+// Error is an error of the hub naming the repository, revision and (when known) file. Its message never
 // contains the token.
-type HubError struct {
+type Error struct {
 	Repo, Revision, File string
 	// Status is the HTTP status (0 when the request got no answer).
 	Status int
@@ -32,7 +32,7 @@ type HubError struct {
 	Err error
 }
 
-func (e *HubError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("hub ")
 	b.WriteString(e.Repo)
@@ -51,14 +51,14 @@ func (e *HubError) Error() string {
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
 	}
-	if e.Kind == ErrHubNetwork {
+	if e.Kind == ErrNetwork {
 		b.WriteString(" (set HF_HUB_OFFLINE=1 to use the cache)")
 	}
 	return b.String()
 }
 
-// Unwrap gives both the kind (errors.Is(err, ErrHubGated), ...) and the cause.
-func (e *HubError) Unwrap() []error {
+// Unwrap gives both the kind (errors.Is(err, ErrGated), ...) and the cause.
+func (e *Error) Unwrap() []error {
 	var out []error
 	if e.Kind != nil {
 		out = append(out, e.Kind)
@@ -69,16 +69,16 @@ func (e *HubError) Unwrap() []error {
 	return out
 }
 
-// apiStatusError maps a non-2xx answer of the hub to a HubError. The hub's X-Error-Code header
+// apiStatusError maps a non-2xx answer of the hub to a Error. The hub's X-Error-Code header
 // (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo) and, for the revision API, its JSON error text
 // say which 404 it is. tokenSent says whether the request carried a token.
-func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, tokenSent bool) *HubError {
-	e := &HubError{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode}
+func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, tokenSent bool) *Error {
+	e := &Error{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode}
 	code := resp.Header.Get("X-Error-Code")
 	serverMsg := resp.Header.Get("X-Error-Message")
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		e.Kind = ErrHubAuth
+		e.Kind = ErrAuth
 		if tokenSent {
 			e.Msg = "authentication required: set HF_TOKEN to a token with access to this repository " +
 				"(the token sent was rejected, or the repository is private or does not exist)"
@@ -86,7 +86,7 @@ func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, to
 			e.Msg = "authentication required: set HF_TOKEN (the repository is private, or does not exist)"
 		}
 	case resp.StatusCode == http.StatusForbidden:
-		e.Kind = ErrHubGated
+		e.Kind = ErrGated
 		if code == "GatedRepo" || strings.Contains(strings.ToLower(serverMsg), "gated") || strings.Contains(strings.ToLower(string(body)), "gated") {
 			e.Msg = "gated: accept the conditions on the model page and set HF_TOKEN"
 		} else {
@@ -97,14 +97,14 @@ func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, to
 		lower := strings.ToLower(string(body))
 		switch {
 		case code == "RevisionNotFound" || strings.Contains(lower, "invalid rev id") || strings.Contains(lower, "revision not found"):
-			e.Kind, e.Msg = ErrHubRevisionNotFound, "revision not found (check the branch, tag or commit)"
+			e.Kind, e.Msg = ErrRevisionNotFound, "revision not found (check the branch, tag or commit)"
 		case code == "EntryNotFound" || (file != "" && code != "RepoNotFound"):
-			e.Kind, e.Msg = ErrHubFileNotFound, "file not found in the repository"
+			e.Kind, e.Msg = ErrFileNotFound, "file not found in the repository"
 		default:
-			e.Kind, e.Msg = ErrHubRepoNotFound, "repository not found (check the name, or it is private)"
+			e.Kind, e.Msg = ErrRepoNotFound, "repository not found (check the name, or it is private)"
 		}
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		e.Kind = ErrHubNetwork
+		e.Kind = ErrNetwork
 		e.Msg = "the hub is unavailable: " + serverText(serverMsg, body)
 	default:
 		e.Msg = serverText(serverMsg, body)
@@ -131,7 +131,7 @@ func serverText(headerMsg string, body []byte) string {
 // isNetworkFailure reports whether err means the hub could not be reached or answered with a server error,
 // the cases where a cached snapshot may stand in.
 func isNetworkFailure(err error) bool {
-	return errors.Is(err, ErrHubNetwork)
+	return errors.Is(err, ErrNetwork)
 }
 
 // redactedError hides the token in an error message while keeping the error chain.

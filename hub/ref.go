@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"fmt"
@@ -115,6 +115,3 @@ func validateRevision(rev string) error {
 	}
 	return nil
 }
-
-// isCommitSHA reports whether rev is a full 40-hex commit id.
-func isCommitSHA(rev string) bool { return commitSHA.MatchString(rev) }

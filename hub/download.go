@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func (d *downloader) ensureBlob(ctx context.Context, file string, m fileMeta) (i
 		n, err = d.download(ctx, file, m, false)
 	}
 	if errors.Is(err, errRestart) { // a fresh download never asks for a restart; be safe anyway
-		err = &HubError{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrHubCorrupt, Msg: "the download could not be verified"}
+		err = &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrCorrupt, Msg: "the download could not be verified"}
 	}
 	if err != nil {
 		return n, true, err
@@ -153,7 +153,7 @@ func (d *downloader) download(ctx context.Context, file string, m fileMeta, resu
 		} else if reqCtx.Err() != nil {
 			copyErr = fmt.Errorf("no data received for %v", stallTimeout)
 		}
-		return n, &HubError{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrHubNetwork, Err: copyErr,
+		return n, &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrNetwork, Err: copyErr,
 			Msg: fmt.Sprintf("download interrupted after %d of %s bytes (a rerun resumes it)", got, sizeText(m.Size))}
 	}
 	return n, d.verify(file, m, got, sum, offset > 0)
@@ -163,7 +163,7 @@ func (d *downloader) download(ctx context.Context, file string, m fileMeta, resu
 func (d *downloader) verify(file string, m fileMeta, got int64, sum hash.Hash, resumed bool) error {
 	inc := d.cache.incomplete(m.ETag)
 	if m.Size >= 0 && got < m.Size {
-		return &HubError{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrHubNetwork,
+		return &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrNetwork,
 			Msg: fmt.Sprintf("download ended early: %d of %d bytes (a rerun resumes it)", got, m.Size)}
 	}
 	var problem string
@@ -181,7 +181,7 @@ func (d *downloader) verify(file string, m fileMeta, got int64, sum hash.Hash, r
 	if resumed {
 		return errRestart
 	}
-	return &HubError{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrHubCorrupt,
+	return &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrCorrupt,
 		Msg: problem + "; the corrupt download was discarded"}
 }
 
@@ -196,13 +196,13 @@ func (d *downloader) get(ctx context.Context, file, location string, offset int6
 	}
 	resp, err := d.client.client.Do(req)
 	if err != nil {
-		return nil, &HubError{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrHubNetwork, Err: err}
+		return nil, &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrNetwork, Err: err}
 	}
 	return resp, nil
 }
 
 func (d *downloader) fileErr(file string, err error) error {
-	return &HubError{Repo: d.repo, Revision: d.rev, File: file, Err: err}
+	return &Error{Repo: d.repo, Revision: d.rev, File: file, Err: err}
 }
 
 // stallReader restarts the watchdog at every read that brings data.

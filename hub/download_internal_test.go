@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"context"
@@ -24,16 +24,24 @@ func TestDownloadStallTimesOut(t *testing.T) {
 	t.Cleanup(hub.Close)
 	hub.Repo("o/n").Commit(map[string][]byte{"config.json": []byte("{}"), "model.safetensors": make([]byte, 50000)}, "main")
 	hub.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 100, Stall: true, Times: 1})
-	h := HubOptions{Endpoint: hub.URL, CacheDir: t.TempDir()}
+	h := Options{Endpoint: hub.URL, CacheDir: t.TempDir()}
 	start := time.Now()
-	_, err := ResolvePretrained(context.Background(), "o/n", OpenOptions{}, h)
-	if err == nil || !errors.Is(err, ErrHubNetwork) || !strings.Contains(err.Error(), "no data received") {
+	fetch := func() error {
+		r, err := NewRepo("o/n", "", h)
+		if err != nil {
+			return err
+		}
+		_, err = r.Fetch(context.Background(), "model.safetensors")
+		return err
+	}
+	err := fetch()
+	if err == nil || !errors.Is(err, ErrNetwork) || !strings.Contains(err.Error(), "no data received") {
 		t.Fatalf("err = %v, want a stalled download", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("gave up after %v", d)
 	}
-	if _, err := ResolvePretrained(context.Background(), "o/n", OpenOptions{}, h); err != nil {
+	if err := fetch(); err != nil {
 		t.Fatalf("the next try: %v", err)
 	}
 }

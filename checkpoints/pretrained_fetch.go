@@ -6,6 +6,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/deberta-go/lab/hub"
 )
 
 // hubPlan is what to fetch of a repository for one load.
@@ -18,7 +20,7 @@ type hubPlan struct {
 }
 
 // planFiles picks the files of a load from the repository's file list, in the order Open looks for them.
-func planFiles(siblings []string, o OpenOptions, h HubOptions) (*hubPlan, error) {
+func planFiles(siblings []string, o OpenOptions, h hub.Options) (*hubPlan, error) {
 	has := func(name string) bool { return slices.Contains(siblings, name) }
 	p := &hubPlan{config: configFileName(o.Generator)}
 	if !has(p.config) {
@@ -26,7 +28,7 @@ func planFiles(siblings []string, o OpenOptions, h HubOptions) (*hubPlan, error)
 		if o.Generator {
 			msg += ": it has no generator checkpoint (drop OpenOptions.Generator)"
 		}
-		return nil, &HubError{Kind: ErrHubFileNotFound, Msg: msg + "; it holds: " + listFiles(siblings)}
+		return nil, &hub.Error{Kind: hub.ErrFileNotFound, Msg: msg + "; it holds: " + listFiles(siblings)}
 	}
 	formats := o.Formats
 	if formats == nil {
@@ -53,7 +55,7 @@ func planFiles(siblings []string, o OpenOptions, h HubOptions) (*hubPlan, error)
 				hint = "; TensorFlow/Flax weights (" + s + ") are not supported"
 			}
 		}
-		return nil, &HubError{Kind: ErrHubFileNotFound, Msg: fmt.Sprintf("the repository has no weight file (looked for %s); it holds: %s%s",
+		return nil, &hub.Error{Kind: hub.ErrFileNotFound, Msg: fmt.Sprintf("the repository has no weight file (looked for %s); it holds: %s%s",
 			strings.Join(weightFileNames(o), ", "), listFiles(siblings), hint)}
 	}
 	for _, f := range extraHubFiles(h) {
@@ -76,71 +78,51 @@ func listFiles(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// fetchSnapshot is the online flow: resolve rev to a commit, then make snapshots/<commit>/ hold each
-// planned file (reusing cached blobs), then record refs/<rev>.
-func fetchSnapshot(ctx context.Context, c *hubClient, cache hubCache, repo, rev string, o OpenOptions, h HubOptions) (*Snapshot, error) {
-	info, err := c.repoInfo(ctx, repo, rev)
+// fetchSnapshot is the online flow: resolve the revision to a commit and list the files, then make the
+// snapshot folder hold each planned file (reusing cached blobs), then record refs/<rev>.
+func fetchSnapshot(ctx context.Context, repo *hub.Repo, o OpenOptions) (*Snapshot, error) {
+	siblings, err := repo.Files(ctx)
 	if err != nil {
 		return nil, err
 	}
-	siblings := info.files()
+	h := repo.Options()
 	plan, err := planFiles(siblings, o, h)
 	if err != nil {
-		if he, ok := err.(*HubError); ok {
-			he.Repo, he.Revision = repo, rev
+		if he, ok := err.(*hub.Error); ok {
+			he.Repo, he.Revision = repo.ID(), repo.Revision()
 		}
 		return nil, err
 	}
-	commit := info.SHA
-	snap := &Snapshot{Dir: cache.snapshotDir(commit), Repo: repo, Revision: rev, Commit: commit, MissingFiles: plan.missing}
-	d := &downloader{client: c, cache: cache, progress: h.Progress, repo: repo, rev: rev}
-	fetch := func(file string) error {
-		m, err := c.head(ctx, repo, commit, file)
-		if err != nil {
-			return err
+	snap := &Snapshot{Dir: repo.Dir(), Repo: repo.ID(), Revision: repo.Revision(), Commit: repo.Commit(), MissingFiles: plan.missing}
+	fetch := func(files ...string) error {
+		for _, f := range files {
+			if _, err := repo.Fetch(ctx, f); err != nil {
+				return err
+			}
+			snap.Files = append(snap.Files, f)
 		}
-		if m.Commit != "" && m.Commit != commit {
-			return &HubError{Repo: repo, Revision: rev, File: file,
-				Msg: fmt.Sprintf("the hub served commit %s while the revision resolved to %s", m.Commit, commit)}
-		}
-		n, fetched, err := d.ensureBlob(ctx, file, m)
-		if err != nil {
-			return err
-		}
-		if fetched {
-			snap.Downloaded = append(snap.Downloaded, file)
-			snap.BytesDownloaded += n
-		}
-		if err := cache.link(commit, file, m.ETag); err != nil {
-			return &HubError{Repo: repo, Revision: rev, File: file, Err: err}
-		}
-		snap.Files = append(snap.Files, file)
 		return nil
 	}
-	for _, f := range []string{plan.config, plan.weights} {
-		if err := fetch(f); err != nil {
-			return nil, err
-		}
+	if err := fetch(plan.config, plan.weights); err != nil {
+		return nil, err
 	}
 	if plan.sharded {
-		shards, err := shardFiles(cache.snapshotFile(commit, plan.weights), plan.weights, siblings)
+		p, _ := repo.Cached(plan.weights)
+		shards, err := shardFiles(p, plan.weights, siblings)
 		if err != nil {
-			return nil, &HubError{Repo: repo, Revision: rev, File: plan.weights, Err: err}
+			return nil, &hub.Error{Repo: repo.ID(), Revision: repo.Revision(), File: plan.weights, Err: err}
 		}
-		for _, f := range shards {
-			if err := fetch(f); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, f := range plan.extras {
-		if err := fetch(f); err != nil {
+		if err := fetch(shards...); err != nil {
 			return nil, err
 		}
 	}
-	if err := cache.writeRef(rev, commit); err != nil {
-		return nil, &HubError{Repo: repo, Revision: rev, Err: err}
+	if err := fetch(plan.extras...); err != nil {
+		return nil, err
 	}
+	if err := repo.Finish(); err != nil {
+		return nil, err
+	}
+	snap.Downloaded, snap.BytesDownloaded = repo.Downloaded()
 	return snap, nil
 }
 
@@ -154,7 +136,7 @@ func shardFiles(indexPath, indexName string, siblings []string) ([]string, error
 	var out, absent []string
 	for _, s := range x.Shards() {
 		name := path.Join(path.Dir(indexName), s)
-		if err := validateRepoFileName(name); err != nil {
+		if err := hub.ValidateFileName(name); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(siblings, name) {

@@ -1,4 +1,4 @@
-package checkpoints
+package hub
 
 import (
 	"errors"
@@ -59,7 +59,7 @@ func (c hubCache) readRef(rev string) (string, error) {
 		return "", err
 	}
 	sha := strings.TrimSpace(string(b))
-	if !isCommitSHA(sha) {
+	if !IsCommitSHA(sha) {
 		return "", fmt.Errorf("%s: not a commit sha: %q", c.refPath(rev), truncateString(sha, 60))
 	}
 	return sha, nil
@@ -97,7 +97,7 @@ func (c hubCache) writeRef(rev, commit string) error {
 // commitOf resolves a revision from the cache alone: a commit whose snapshot folder exists, else the commit
 // recorded in refs/<rev>.
 func (c hubCache) commitOf(rev string) (string, error) {
-	if isCommitSHA(rev) {
+	if IsCommitSHA(rev) {
 		if st, err := os.Stat(c.snapshotDir(rev)); err == nil && st.IsDir() {
 			return rev, nil
 		}

@@ -1,4 +1,4 @@
-package checkpoints
+package torchpickle
 
 import (
 	"errors"
@@ -18,11 +18,30 @@ const (
 	globalRebuildParameter  torchGlobal = "torch._utils._rebuild_parameter"
 	globalRebuildParamState torchGlobal = "torch._utils._rebuild_parameter_with_state"
 	maxTorchDims                        = 64
-	maxTorchStorageElements             = maxElements
+	maxTorchStorageElements             = MaxElements
 )
 
+// MaxElements bounds the element count of any storage, view or offset (2^50), so that no arithmetic on
+// them overflows an int64.
+const MaxElements = int64(1) << 50
+
+// NumElements is the product of a shape's dimensions, refused when negative or beyond MaxElements.
+func NumElements(shape []int) (int64, error) {
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("negative dimension in shape %v", shape)
+		}
+		if d != 0 && n > MaxElements/int64(d) {
+			return 0, fmt.Errorf("shape %v has too many elements", shape)
+		}
+		n *= int64(d)
+	}
+	return n, nil
+}
+
 // torchStorageType is a `torch.<X>Storage` class used in persistent ids; it names the element dtype.
-type torchStorageType struct{ dtype string }
+type torchStorageType struct{ DType string }
 
 var torchStorageDTypes = map[string]string{
 	"FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16", "DoubleStorage": "F64",
@@ -30,31 +49,32 @@ var torchStorageDTypes = map[string]string{
 	"ByteStorage": "U8", "BoolStorage": "BOOL",
 }
 
-// torchStorage is a storage referenced by a persistent id ('storage', type, key, location, numel).
-type torchStorage struct {
-	dtype string
-	key   string
-	numel int64
+// Storage is a storage referenced by a persistent id ('storage', type, key, location, numel): DType is the
+// element type (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL), Key names its bytes in the archive.
+type Storage struct {
+	DType string
+	Key   string
+	Numel int64
 }
 
-// torchTensorRef is a tensor view on a storage, as rebuilt by _rebuild_tensor_v2.
-type torchTensorRef struct {
-	storage *torchStorage
-	offset  int64
-	size    []int
-	stride  []int64
+// TensorRef is a tensor view on a storage, as rebuilt by _rebuild_tensor_v2.
+type TensorRef struct {
+	Storage *Storage
+	Offset  int64 // in elements
+	Size    []int
+	Stride  []int64 // in elements
 }
 
-// torchEntry is one (key, tensor) of the state dict, in pickle order.
-type torchEntry struct {
-	name string
-	ref  *torchTensorRef
+// Entry is one (key, tensor) of the state dict, in pickle order.
+type Entry struct {
+	Name string
+	Ref  *TensorRef
 }
 
-// parseTorchPickle runs the restricted unpickler on data.pkl and returns the state dict entries. Storages
+// ParseStateDict runs the restricted unpickler on data.pkl and returns the state dict entries. Storages
 // with the same key are shared (tied weights); their dtype must agree.
-func parseTorchPickle(data []byte) ([]torchEntry, error) {
-	storages := map[string]*torchStorage{}
+func ParseStateDict(data []byte) ([]Entry, error) {
+	storages := map[string]*Storage{}
 	u := &unpickler{
 		data:       data,
 		findGlobal: findTorchGlobal,
@@ -72,18 +92,18 @@ func parseTorchPickle(data []byte) ([]torchEntry, error) {
 	if !ok {
 		return nil, fmt.Errorf("top-level object is a %s, not a state dict", pickleTypeName(v))
 	}
-	entries := make([]torchEntry, 0, len(d.keys))
+	entries := make([]Entry, 0, len(d.keys))
 	for i, k := range d.keys {
 		name, ok := k.(string)
 		if !ok {
 			return nil, fmt.Errorf("state dict key #%d is a %s, not a string", i, pickleTypeName(k))
 		}
-		ref, ok := d.vals[i].(*torchTensorRef)
+		ref, ok := d.vals[i].(*TensorRef)
 		if !ok {
 			return nil, fmt.Errorf("state dict entry %q is a %s, not a tensor (nested checkpoints are not supported)",
 				name, pickleTypeName(d.vals[i]))
 		}
-		entries = append(entries, torchEntry{name: name, ref: ref})
+		entries = append(entries, Entry{Name: name, Ref: ref})
 	}
 	return entries, nil
 }
@@ -96,13 +116,13 @@ func findTorchGlobal(module, name string) (any, error) {
 	}
 	if module == "torch" {
 		if dt, ok := torchStorageDTypes[name]; ok {
-			return torchStorageType{dtype: dt}, nil
+			return torchStorageType{DType: dt}, nil
 		}
 	}
 	return nil, fmt.Errorf("forbidden pickle global %q (only OrderedDict, torch._utils._rebuild_tensor*/_rebuild_parameter* and torch.*Storage are allowed)", full)
 }
 
-func loadTorchStorage(pid any, storages map[string]*torchStorage) (any, error) {
+func loadTorchStorage(pid any, storages map[string]*Storage) (any, error) {
 	t, ok := pid.(pickleTuple)
 	if !ok || len(t) != 5 {
 		return nil, errors.New("persistent id is not a 5-tuple ('storage', type, key, location, numel)")
@@ -124,12 +144,12 @@ func loadTorchStorage(pid any, storages map[string]*torchStorage) (any, error) {
 		return nil, fmt.Errorf("storage %q: invalid numel %d", key, numel)
 	}
 	if s, ok := storages[key]; ok {
-		if s.dtype != st.dtype || s.numel != numel {
-			return nil, fmt.Errorf("storage %q used as %s[%d] and as %s[%d]", key, s.dtype, s.numel, st.dtype, numel)
+		if s.DType != st.DType || s.Numel != numel {
+			return nil, fmt.Errorf("storage %q used as %s[%d] and as %s[%d]", key, s.DType, s.Numel, st.DType, numel)
 		}
 		return s, nil
 	}
-	s := &torchStorage{dtype: st.dtype, key: key, numel: numel}
+	s := &Storage{DType: st.DType, Key: key, Numel: numel}
 	storages[key] = s
 	return s, nil
 }
@@ -159,7 +179,7 @@ func reduceTorch(callable any, args pickleTuple) (any, error) {
 		if n := map[torchGlobal]int{globalRebuildParameter: 3, globalRebuildParamState: 4}[g]; len(args) != n {
 			return nil, fmt.Errorf("%s takes %d arguments, got %d", g, n, len(args))
 		}
-		if _, ok := args[0].(*torchTensorRef); !ok {
+		if _, ok := args[0].(*TensorRef); !ok {
 			return nil, fmt.Errorf("%s of a %s, not a tensor", g, pickleTypeName(args[0]))
 		}
 		return args[0], nil
@@ -168,69 +188,69 @@ func reduceTorch(callable any, args pickleTuple) (any, error) {
 }
 
 // rebuildTensor checks (storage, storage_offset, size, stride) and returns the view.
-func rebuildTensor(args pickleTuple) (*torchTensorRef, error) {
-	s, ok := args[0].(*torchStorage)
+func rebuildTensor(args pickleTuple) (*TensorRef, error) {
+	s, ok := args[0].(*Storage)
 	if !ok {
 		return nil, fmt.Errorf("tensor storage is a %s, not a storage", pickleTypeName(args[0]))
 	}
 	offset, ok := args[1].(int64)
 	if !ok || offset < 0 {
-		return nil, fmt.Errorf("storage %q: invalid storage offset", s.key)
+		return nil, fmt.Errorf("storage %q: invalid storage offset", s.Key)
 	}
 	size, ok1 := args[2].(pickleTuple)
 	stride, ok2 := args[3].(pickleTuple)
 	if !ok1 || !ok2 || len(size) != len(stride) || len(size) > maxTorchDims {
-		return nil, fmt.Errorf("storage %q: size and stride must be tuples of the same length (≤ %d)", s.key, maxTorchDims)
+		return nil, fmt.Errorf("storage %q: size and stride must be tuples of the same length (≤ %d)", s.Key, maxTorchDims)
 	}
-	ref := &torchTensorRef{storage: s, offset: offset, size: make([]int, len(size)), stride: make([]int64, len(size))}
+	ref := &TensorRef{Storage: s, Offset: offset, Size: make([]int, len(size)), Stride: make([]int64, len(size))}
 	for i := range size {
 		d, ok1 := size[i].(int64)
 		st, ok2 := stride[i].(int64)
-		if !ok1 || !ok2 || d < 0 || st < 0 || d > maxElements || st > maxElements {
-			return nil, fmt.Errorf("storage %q: invalid size/stride at dimension %d", s.key, i)
+		if !ok1 || !ok2 || d < 0 || st < 0 || d > MaxElements || st > MaxElements {
+			return nil, fmt.Errorf("storage %q: invalid size/stride at dimension %d", s.Key, i)
 		}
-		ref.size[i], ref.stride[i] = int(d), st
+		ref.Size[i], ref.Stride[i] = int(d), st
 	}
-	if err := ref.check(); err != nil {
-		return nil, fmt.Errorf("storage %q: %w", s.key, err)
+	if err := ref.Check(); err != nil {
+		return nil, fmt.Errorf("storage %q: %w", s.Key, err)
 	}
 	return ref, nil
 }
 
 // check verifies the view lies inside its storage.
-func (r *torchTensorRef) check() error {
-	n, err := numElements(r.size)
+func (r *TensorRef) Check() error {
+	n, err := NumElements(r.Size)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
 		return nil
 	}
-	last := r.offset // index of the last element of the view
-	for i, d := range r.size {
-		if r.stride[i] != 0 && int64(d-1) > maxElements/r.stride[i] {
-			return fmt.Errorf("view size %v stride %v overflows", r.size, r.stride)
+	last := r.Offset // index of the last element of the view
+	for i, d := range r.Size {
+		if r.Stride[i] != 0 && int64(d-1) > MaxElements/r.Stride[i] {
+			return fmt.Errorf("view size %v stride %v overflows", r.Size, r.Stride)
 		}
-		last += int64(d-1) * r.stride[i]
-		if last > maxElements {
-			return fmt.Errorf("view size %v stride %v overflows", r.size, r.stride)
+		last += int64(d-1) * r.Stride[i]
+		if last > MaxElements {
+			return fmt.Errorf("view size %v stride %v overflows", r.Size, r.Stride)
 		}
 	}
-	if last >= r.storage.numel {
+	if last >= r.Storage.Numel {
 		return fmt.Errorf("view (offset %d, size %v, stride %v) reaches element %d of a storage of %d elements",
-			r.offset, r.size, r.stride, last, r.storage.numel)
+			r.Offset, r.Size, r.Stride, last, r.Storage.Numel)
 	}
 	return nil
 }
 
 // contiguous tells whether the view is row-major contiguous (dimensions of size 1 may have any stride).
-func (r *torchTensorRef) contiguous() bool {
+func (r *TensorRef) Contiguous() bool {
 	want := int64(1)
-	for i := len(r.size) - 1; i >= 0; i-- {
-		if r.size[i] != 1 && r.stride[i] != want {
+	for i := len(r.Size) - 1; i >= 0; i-- {
+		if r.Size[i] != 1 && r.Stride[i] != want {
 			return false
 		}
-		want *= int64(r.size[i])
+		want *= int64(r.Size[i])
 	}
 	return true
 }
@@ -239,7 +259,7 @@ func (r *torchTensorRef) contiguous() bool {
 // dropped.
 func buildTorch(obj, _ any) error {
 	switch obj.(type) {
-	case *pickleDict, *torchTensorRef:
+	case *pickleDict, *TensorRef:
 		return nil
 	}
 	return fmt.Errorf("BUILD on a %s is not supported", pickleTypeName(obj))

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/deberta-go/lab/hub"
 )
 
 // configFileName is the config a load reads: config.json, or generator_config.json for the generator.
@@ -16,9 +18,9 @@ func configFileName(generator bool) string {
 	return "config.json"
 }
 
-// extraHubFiles is DefaultHubFiles followed by the caller's files, without duplicates.
-func extraHubFiles(h HubOptions) []string {
-	out := slices.Clone(DefaultHubFiles)
+// extraHubFiles is TokenizerFiles followed by the caller's files, without duplicates.
+func extraHubFiles(h hub.Options) []string {
+	out := slices.Clone(TokenizerFiles)
 	for _, f := range h.Files {
 		if !slices.Contains(out, f) {
 			out = append(out, f)
@@ -31,7 +33,7 @@ func extraHubFiles(h HubOptions) []string {
 // file and any shards, each readable: a dangling symlink counts as missing) and returns the repository
 // names of those files followed by the extra files present. missingExtra lists h.Files (asked for
 // explicitly) that the folder lacks.
-func snapshotFiles(dir string, o OpenOptions, h HubOptions) (files, missingExtra []string, err error) {
+func snapshotFiles(dir string, o OpenOptions, h hub.Options) (files, missingExtra []string, err error) {
 	var missing []string
 	present := func(name string) bool {
 		st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
@@ -90,18 +92,17 @@ func weightFileNames(o OpenOptions) []string {
 	return names
 }
 
-// fromCache answers a request from the cache alone: the snapshot that rev resolves to (see commitOf), if it
-// holds what the load needs.
-func fromCache(c hubCache, rev string, o OpenOptions, h HubOptions) (*Snapshot, error) {
-	commit, err := c.commitOf(rev)
-	if err != nil {
+// fromCache answers a request from the cache alone: the snapshot that the revision resolves to in the
+// cache, if it holds what the load needs.
+func fromCache(repo *hub.Repo, o OpenOptions) (*Snapshot, error) {
+	if err := repo.UseCache(); err != nil {
 		return nil, err
 	}
-	dir := c.snapshotDir(commit)
-	files, missingExtra, err := snapshotFiles(dir, o, h)
+	h := repo.Options()
+	files, missingExtra, err := snapshotFiles(repo.Dir(), o, h)
 	if err != nil {
-		return nil, err
+		return nil, repo.NotCached(err)
 	}
-	return &Snapshot{Dir: dir, Repo: c.repo, Revision: rev, Commit: commit, Files: files,
+	return &Snapshot{Dir: repo.Dir(), Repo: repo.ID(), Revision: repo.Revision(), Commit: repo.Commit(), Files: files,
 		MissingFiles: missingExtra, FromCache: true}, nil
 }
