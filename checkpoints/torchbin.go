@@ -18,7 +18,8 @@ import (
 // and the torch.<Type>Storage classes. Storage offsets and strides are honoured (non-contiguous views are
 // materialised in row-major order), tied tensors sharing a storage are each returned, an optional
 // `<archive>/byteorder` of "big" is honoured. Floating tensors become float32 (Tensor.Data), integer ones
-// int64 (Tensor.Int64). The legacy pre-1.6 (non-zip) format is detected and refused.
+// int64 (Tensor.Int64). The legacy pre-1.6 (non-zip) stream is read by the same restricted unpickler
+// (readTorchLegacy); the older tar-based format is refused.
 func ReadTorchBin(path string) (map[string]*Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -29,8 +30,16 @@ func ReadTorchBin(path string) (map[string]*Tensor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := checkTorchMagic(f); err != nil {
+	legacy, err := checkTorchMagic(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if legacy {
+		tensors, err := readTorchLegacy(f, st.Size())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return tensors, nil
 	}
 	zr, err := zip.NewReader(f, st.Size())
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // nothing is extracted: odd names are harmless
@@ -43,26 +52,26 @@ func ReadTorchBin(path string) (map[string]*Tensor, error) {
 	return tensors, nil
 }
 
-// checkTorchMagic tells zip archives from the legacy torch.save formats and from other files.
-func checkTorchMagic(r io.ReaderAt) error {
+// checkTorchMagic tells zip archives (false) from the legacy pickle stream (true), and refuses the
+// tar-based format and other files.
+func checkTorchMagic(r io.ReaderAt) (legacy bool, err error) {
 	var head [512]byte
 	n, err := r.ReadAt(head[:], 0)
 	if err != nil && err != io.EOF {
-		return err
+		return false, err
 	}
 	b := head[:n]
 	switch {
 	case bytes.HasPrefix(b, []byte("PK")):
-		return nil
+		return false, nil
 	case n == 0:
-		return errors.New("empty file")
-	case b[0] == 0x80: // a pickle PROTO opcode: the legacy format starts with a pickled magic number
-		return errors.New("legacy (pre-1.6, non-zip) PyTorch format is not supported: re-save it with torch.save " +
-			"from torch ≥ 1.6 (zip format) or convert it to safetensors")
+		return false, errors.New("empty file")
+	case torchpickle.IsLegacy(b):
+		return true, nil
 	case n > 262 && string(b[257:262]) == "ustar":
-		return errors.New("legacy tar-based PyTorch format is not supported: re-save it with torch ≥ 1.6 or convert it to safetensors")
+		return false, errors.New("legacy tar-based PyTorch format (torch < 0.4) is not supported: re-save it with torch ≥ 1.6 or convert it to safetensors")
 	}
-	return fmt.Errorf("not a PyTorch zip checkpoint (starts with % x)", b[:min(n, 4)])
+	return false, fmt.Errorf("not a PyTorch checkpoint: neither a zip archive nor a legacy torch.save stream (starts with % x)", b[:min(n, 4)])
 }
 
 // torchArchive indexes the entries of one torch.save zip archive.

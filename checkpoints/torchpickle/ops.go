@@ -62,6 +62,10 @@ func (u *unpickler) step(op byte) error {
 		if err != nil {
 			return err
 		}
+		if u.bigInts && len(b) > 8 {
+			u.push(bigInt(b))
+			return nil
+		}
 		v, err := decodeLong(b)
 		if err != nil {
 			return err

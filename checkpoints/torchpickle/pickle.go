@@ -51,6 +51,8 @@ type unpickler struct {
 	stack []any
 	marks []int // stack heights at each MARK
 	memo  map[uint64]any
+	// bigInts lets LONG1/LONG4 of more than 8 bytes through as a bigInt (the legacy magic number).
+	bigInts bool
 
 	findGlobal     func(module, name string) (any, error)
 	persistentLoad func(pid any) (any, error)
@@ -60,9 +62,14 @@ type unpickler struct {
 
 var errPickleTruncated = errors.New("unexpected end of pickle data")
 
-// run executes the pickle and returns the value left by STOP.
+// bigInt is an integer too large for int64, as its little-endian two's complement bytes.
+type bigInt string
+
+// run executes the pickle starting at pos and returns the value left by STOP; pos is then just after it,
+// where the next pickle of a stream begins.
 func (u *unpickler) run() (any, error) {
 	u.memo = map[uint64]any{}
+	u.stack, u.marks = u.stack[:0], u.marks[:0]
 	for {
 		if u.pos >= len(u.data) {
 			return nil, errPickleTruncated

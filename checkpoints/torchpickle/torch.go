@@ -71,11 +71,17 @@ type Entry struct {
 	Ref  *TensorRef
 }
 
-// ParseStateDict runs the restricted unpickler on data.pkl and returns the state dict entries. Storages
-// with the same key are shared (tied weights); their dtype must agree.
+// ParseStateDict runs the restricted unpickler on data.pkl (zip format) and returns the state dict entries.
+// Storages with the same key are shared (tied weights); their dtype must agree.
 func ParseStateDict(data []byte) ([]Entry, error) {
-	storages := map[string]*Storage{}
-	u := &unpickler{
+	entries, _, err := parseStateDict(newTorchUnpickler(data, map[string]*Storage{}))
+	return entries, err
+}
+
+// newTorchUnpickler is an unpickler that gives torch meaning to globals, persistent ids, REDUCE and BUILD;
+// the storages met are collected in storages.
+func newTorchUnpickler(data []byte, storages map[string]*Storage) *unpickler {
+	return &unpickler{
 		data:       data,
 		findGlobal: findTorchGlobal,
 		persistentLoad: func(pid any) (any, error) {
@@ -84,28 +90,32 @@ func ParseStateDict(data []byte) ([]Entry, error) {
 		reduce: reduceTorch,
 		build:  buildTorch,
 	}
+}
+
+// parseStateDict runs u on one pickle and returns its entries, and where the pickle ended.
+func parseStateDict(u *unpickler) ([]Entry, int, error) {
 	v, err := u.run()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	d, ok := v.(*pickleDict)
 	if !ok {
-		return nil, fmt.Errorf("top-level object is a %s, not a state dict", pickleTypeName(v))
+		return nil, 0, fmt.Errorf("top-level object is a %s, not a state dict", pickleTypeName(v))
 	}
 	entries := make([]Entry, 0, len(d.keys))
 	for i, k := range d.keys {
 		name, ok := k.(string)
 		if !ok {
-			return nil, fmt.Errorf("state dict key #%d is a %s, not a string", i, pickleTypeName(k))
+			return nil, 0, fmt.Errorf("state dict key #%d is a %s, not a string", i, pickleTypeName(k))
 		}
 		ref, ok := d.vals[i].(*TensorRef)
 		if !ok {
-			return nil, fmt.Errorf("state dict entry %q is a %s, not a tensor (nested checkpoints are not supported)",
+			return nil, 0, fmt.Errorf("state dict entry %q is a %s, not a tensor (nested checkpoints are not supported)",
 				name, pickleTypeName(d.vals[i]))
 		}
 		entries = append(entries, Entry{Name: name, Ref: ref})
 	}
-	return entries, nil
+	return entries, u.pos, nil
 }
 
 func findTorchGlobal(module, name string) (any, error) {
@@ -124,8 +134,11 @@ func findTorchGlobal(module, name string) (any, error) {
 
 func loadTorchStorage(pid any, storages map[string]*Storage) (any, error) {
 	t, ok := pid.(pickleTuple)
-	if !ok || len(t) != 5 {
-		return nil, errors.New("persistent id is not a 5-tuple ('storage', type, key, location, numel)")
+	if !ok || (len(t) != 5 && len(t) != 6) {
+		return nil, errors.New("persistent id is not a tuple ('storage', type, key, location, numel[, view])")
+	}
+	if len(t) == 6 && t[5] != nil { // the legacy format's view_metadata, None since torch 1.x
+		return nil, errors.New("legacy storage views (view_metadata) are not supported")
 	}
 	if tag, _ := t[0].(string); tag != "storage" {
 		return nil, errors.New("persistent id does not start with 'storage'")
