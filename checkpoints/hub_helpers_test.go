@@ -43,7 +43,7 @@ type testHub struct {
 func hubEnv(t *testing.T) {
 	t.Helper()
 	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "HF_ENDPOINT",
-		"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME"} {
+		"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "TRANSFORMERS_OFFLINE"} {
 		t.Setenv(v, "")
 	}
 	t.Setenv("HF_HOME", filepath.Join(t.TempDir(), "hf-home"))
@@ -135,9 +135,10 @@ func shardedFiles(t *testing.T) map[string][]byte {
 	return files
 }
 
-// opts are hub options for the fake hub with a cache in a temporary folder.
+// opts are hub options for the fake hub with a cache in a temporary folder, without retries (the tests of
+// retries set them).
 func (th *testHub) opts(cache string) hub.Options {
-	return hub.Options{Endpoint: th.URL, CacheDir: cache}
+	return hub.Options{Endpoint: th.URL, CacheDir: cache, MaxRetries: -1}
 }
 
 // hubForward runs a small forward pass and checks that it produced a hidden state.

@@ -157,6 +157,7 @@ func TestHubOfflineServesFromCache(t *testing.T) {
 		{"HubOptions.Offline", func(t *testing.T, th *testHub, h *hub.Options) { h.Offline = true }, false},
 		{"HF_HUB_OFFLINE=1", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("HF_HUB_OFFLINE", "1") }, false},
 		{"HF_HUB_OFFLINE=yes", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("HF_HUB_OFFLINE", "yes") }, false},
+		{"TRANSFORMERS_OFFLINE=1", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("TRANSFORMERS_OFFLINE", "1") }, false},
 		{"server shut down", func(t *testing.T, th *testHub, h *hub.Options) { th.Close() }, true},
 		{"server errors", func(t *testing.T, th *testHub, h *hub.Options) {
 			th.AddFault(fakehub.Fault{Status: 503})

@@ -52,8 +52,9 @@ func OpenPretrained(ref string, o OpenOptions, h hub.Options) (*debertav3.Model,
 }
 
 // ResolvePretrained turns a model reference into a local folder holding the files a load with o needs,
-// downloading them into the hub cache when needed (or, offline, finding them there). See the comment at the
-// top of hub.go for the flows; ctx cancels requests and downloads.
+// downloading them into the hub cache when needed (or, offline, finding them there): the files are probed in
+// the order Open looks for them, each with a HEAD of its resolve URL (no call of the rate-limited repository
+// API, as huggingface_hub). See package hub for the protocol and the cache; ctx cancels requests and downloads.
 func ResolvePretrained(ctx context.Context, ref string, o OpenOptions, h hub.Options) (*Snapshot, error) {
 	r, err := hub.ParseModelRef(ref)
 	if err != nil {
@@ -68,6 +69,8 @@ func ResolvePretrained(ctx context.Context, ref string, o OpenOptions, h hub.Opt
 	return resolveHub(ctx, r, o, h)
 }
 
+// resolveHub resolves a hub reference: a pinned commit already complete in the cache needs no request at
+// all; otherwise each file is fetched (or, offline, found in the cache) by a hub.Repo.
 func resolveHub(ctx context.Context, r hub.ModelRef, o OpenOptions, h hub.Options) (*Snapshot, error) {
 	rev := r.Revision
 	if rev != "" && h.Revision != "" && rev != h.Revision {
@@ -77,23 +80,13 @@ func resolveHub(ctx context.Context, r hub.ModelRef, o OpenOptions, h hub.Option
 	if err != nil {
 		return nil, fmt.Errorf("hub.Options.Revision: %w", err)
 	}
-	if repo.FromCache() {
-		return fromCache(repo, o)
-	}
-	if hub.IsCommitSHA(repo.Revision()) {
-		if snap, err := fromCache(repo, o); err == nil && len(snap.MissingFiles) == 0 {
-			return snap, nil
+	if !repo.FromCache() && hub.IsCommitSHA(repo.Revision()) {
+		cached, _ := hub.NewRepo(r.Repo, rev, h)
+		if cached.UseCache() == nil {
+			if snap, err := fetchSnapshot(ctx, cached, o); err == nil && len(snap.MissingFiles) == 0 {
+				return snap, nil
+			}
 		}
-		repo, _ = hub.NewRepo(r.Repo, rev, h)
 	}
-	snap, err := fetchSnapshot(ctx, repo, o)
-	if err == nil || !repo.FallBack(ctx, err) {
-		return snap, err
-	}
-	cached, cerr := fromCache(repo, o)
-	if cerr != nil {
-		return nil, err
-	}
-	cached.Warning = repo.Warning()
-	return cached, nil
+	return fetchSnapshot(ctx, repo, o)
 }

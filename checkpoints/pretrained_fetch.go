@@ -2,6 +2,7 @@ package checkpoints
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -10,26 +11,66 @@ import (
 	"github.com/deberta-go/lab/hub"
 )
 
-// hubPlan is what to fetch of a repository for one load.
-type hubPlan struct {
-	config  string   // config.json or generator_config.json
-	weights string   // the weight file, or the index of a sharded checkpoint
-	sharded bool     // weights is an index: its shards follow
-	extras  []string // tokenizer and asked-for files the repository has
-	missing []string // asked-for files (HubOptions.Files) the repository lacks
-}
-
-// planFiles picks the files of a load from the repository's file list, in the order Open looks for them.
-func planFiles(siblings []string, o OpenOptions, h hub.Options) (*hubPlan, error) {
-	has := func(name string) bool { return slices.Contains(siblings, name) }
-	p := &hubPlan{config: configFileName(o.Generator)}
-	if !has(p.config) {
-		msg := "the repository has no " + p.config
+// fetchSnapshot makes the repository's snapshot folder hold what a load with o needs, probing the files in
+// the order Open looks for them: the config, the first weight file of o's formats (and the shards of an
+// index), then the tokenizer files and hub.Options.Files the repository has; then it records refs/<rev>.
+func fetchSnapshot(ctx context.Context, repo *hub.Repo, o OpenOptions) (*Snapshot, error) {
+	h := repo.Options()
+	var files []string
+	probe := func(name string) (bool, error) {
+		_, err := repo.Fetch(ctx, name)
+		switch {
+		case err == nil:
+			files = append(files, name)
+			return true, nil
+		case errors.Is(err, hub.ErrFileNotFound) || (repo.FromCache() && repo.Commit() != "" && errors.Is(err, hub.ErrOffline)):
+			return false, nil
+		}
+		return false, err
+	}
+	cfg := configFileName(o.Generator)
+	if ok, err := probe(cfg); err != nil || !ok {
+		msg := "no " + cfg
 		if o.Generator {
 			msg += ": it has no generator checkpoint (drop OpenOptions.Generator)"
 		}
-		return nil, &hub.Error{Kind: hub.ErrFileNotFound, Msg: msg + "; it holds: " + listFiles(siblings)}
+		return nil, notFound(ctx, repo, o, err, msg)
 	}
+	weights, sharded, err := probeWeights(o, probe)
+	if err != nil || weights == "" {
+		return nil, notFound(ctx, repo, o, err, "no weight file (looked for "+strings.Join(weightFileNames(o), ", ")+")")
+	}
+	if sharded {
+		p, _ := repo.Cached(weights)
+		shards, err := shardFiles(p, weights)
+		if err != nil {
+			return nil, &hub.Error{Repo: repo.ID(), Revision: repo.Revision(), File: weights, Err: err}
+		}
+		for _, s := range shards {
+			if ok, err := probe(s); err != nil || !ok {
+				return nil, notFound(ctx, repo, o, err, "no "+s+", a shard its index "+weights+" names")
+			}
+		}
+	}
+	var missing []string
+	for _, f := range extraHubFiles(h) {
+		if ok, err := probe(f); err != nil {
+			return nil, err
+		} else if !ok && slices.Contains(h.Files, f) {
+			missing = append(missing, f)
+		}
+	}
+	if err := repo.Finish(); err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{Dir: repo.Dir(), Repo: repo.ID(), Revision: repo.Revision(), Commit: repo.Commit(), Files: files,
+		MissingFiles: missing, FromCache: repo.FromCache(), Warning: repo.Warning()}
+	snap.Downloaded, snap.BytesDownloaded = repo.Downloaded()
+	return snap, nil
+}
+
+// probeWeights returns the first weight file of o's formats that probe finds, and whether it is a shard index.
+func probeWeights(o OpenOptions, probe func(string) (bool, error)) (name string, sharded bool, err error) {
 	formats := o.Formats
 	if formats == nil {
 		formats = DefaultFormats
@@ -37,35 +78,46 @@ func planFiles(siblings []string, o OpenOptions, h hub.Options) (*hubPlan, error
 	for _, f := range formats {
 		name := WeightFileName(f, o.Generator)
 		if name == "" {
-			return nil, fmt.Errorf("unknown weight file format %q", f)
+			return "", false, fmt.Errorf("unknown weight file format %q", f)
 		}
-		if has(name) {
-			p.weights = name
-			p.sharded = f == FormatShardedSafetensors || f == FormatShardedTorchBin
-			break
-		}
-	}
-	if p.weights == "" {
-		hint := ""
-		for _, s := range siblings {
-			switch {
-			case !o.Generator && strings.Contains(s, ".generator."):
-				hint = "; " + s + " is a generator checkpoint: set OpenOptions.Generator to load it"
-			case s == "tf_model.h5" || s == "flax_model.msgpack":
-				hint = "; TensorFlow/Flax weights (" + s + ") are not supported"
-			}
-		}
-		return nil, &hub.Error{Kind: hub.ErrFileNotFound, Msg: fmt.Sprintf("the repository has no weight file (looked for %s); it holds: %s%s",
-			strings.Join(weightFileNames(o), ", "), listFiles(siblings), hint)}
-	}
-	for _, f := range extraHubFiles(h) {
-		if has(f) {
-			p.extras = append(p.extras, f)
-		} else if slices.Contains(h.Files, f) {
-			p.missing = append(p.missing, f)
+		ok, err := probe(name)
+		if err != nil || ok {
+			return name, f == FormatShardedSafetensors || f == FormatShardedTorchBin, err
 		}
 	}
-	return p, nil
+	return "", false, nil
+}
+
+// notFound is the error of a load whose file (what) the repository, or offline the cached snapshot, lacks;
+// err, when not nil, is a failure that is returned as it is. Online, the repository's file list (one call of
+// the repository API, only on this error path) is added with a hint.
+func notFound(ctx context.Context, repo *hub.Repo, o OpenOptions, err error, what string) error {
+	if err != nil {
+		return err
+	}
+	e := &hub.Error{Repo: repo.ID(), Revision: repo.Revision(), Kind: hub.ErrFileNotFound, Msg: "the repository has " + what}
+	if repo.FromCache() {
+		e.Kind, e.Msg = hub.ErrOffline, fmt.Sprintf("the cached snapshot %s has %s (offline, or the hub unreachable)", repo.Commit(), what)
+		return e
+	}
+	if siblings, lerr := repo.Files(ctx); lerr == nil {
+		e.Msg += "; it holds: " + listFiles(siblings) + fileHint(siblings, o)
+	}
+	return e
+}
+
+// fileHint points at a generator checkpoint or unsupported weights among a repository's files.
+func fileHint(siblings []string, o OpenOptions) string {
+	hint := ""
+	for _, s := range siblings {
+		switch {
+		case !o.Generator && strings.Contains(s, ".generator."):
+			hint = "; " + s + " is a generator checkpoint: set OpenOptions.Generator to load it"
+		case s == "tf_model.h5" || s == "flax_model.msgpack":
+			hint = "; TensorFlow/Flax weights (" + s + ") are not supported"
+		}
+	}
+	return hint
 }
 
 func listFiles(names []string) string {
@@ -78,74 +130,19 @@ func listFiles(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// fetchSnapshot is the online flow: resolve the revision to a commit and list the files, then make the
-// snapshot folder hold each planned file (reusing cached blobs), then record refs/<rev>.
-func fetchSnapshot(ctx context.Context, repo *hub.Repo, o OpenOptions) (*Snapshot, error) {
-	siblings, err := repo.Files(ctx)
-	if err != nil {
-		return nil, err
-	}
-	h := repo.Options()
-	plan, err := planFiles(siblings, o, h)
-	if err != nil {
-		if he, ok := err.(*hub.Error); ok {
-			he.Repo, he.Revision = repo.ID(), repo.Revision()
-		}
-		return nil, err
-	}
-	snap := &Snapshot{Dir: repo.Dir(), Repo: repo.ID(), Revision: repo.Revision(), Commit: repo.Commit(), MissingFiles: plan.missing}
-	fetch := func(files ...string) error {
-		for _, f := range files {
-			if _, err := repo.Fetch(ctx, f); err != nil {
-				return err
-			}
-			snap.Files = append(snap.Files, f)
-		}
-		return nil
-	}
-	if err := fetch(plan.config, plan.weights); err != nil {
-		return nil, err
-	}
-	if plan.sharded {
-		p, _ := repo.Cached(plan.weights)
-		shards, err := shardFiles(p, plan.weights, siblings)
-		if err != nil {
-			return nil, &hub.Error{Repo: repo.ID(), Revision: repo.Revision(), File: plan.weights, Err: err}
-		}
-		if err := fetch(shards...); err != nil {
-			return nil, err
-		}
-	}
-	if err := fetch(plan.extras...); err != nil {
-		return nil, err
-	}
-	if err := repo.Finish(); err != nil {
-		return nil, err
-	}
-	snap.Downloaded, snap.BytesDownloaded = repo.Downloaded()
-	return snap, nil
-}
-
-// shardFiles reads a downloaded shard index and returns its shards as repository file names, each of
-// which the repository must have.
-func shardFiles(indexPath, indexName string, siblings []string) ([]string, error) {
+// shardFiles reads a downloaded shard index and returns its shards as repository file names.
+func shardFiles(indexPath, indexName string) ([]string, error) {
 	x, err := ReadShardIndex(indexPath)
 	if err != nil {
 		return nil, err
 	}
-	var out, absent []string
+	var out []string
 	for _, s := range x.Shards() {
 		name := path.Join(path.Dir(indexName), s)
 		if err := hub.ValidateFileName(name); err != nil {
 			return nil, err
 		}
-		if !slices.Contains(siblings, name) {
-			absent = append(absent, name)
-		}
 		out = append(out, name)
-	}
-	if len(absent) > 0 {
-		return nil, fmt.Errorf("the index names shards the repository lacks: %s", strings.Join(absent, ", "))
 	}
 	return out, nil
 }

@@ -169,3 +169,32 @@ func truncateString(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// verifiedPath is our record that blobs/<etag> was verified: <root>/.deberta-go/verified/models--owner--name/<etag>
+// holds the blob's size and modification time (ns) at that moment. Python ignores the folder.
+func (c hubCache) verifiedPath(etag string) string {
+	return filepath.Join(c.root, ".deberta-go", "verified", repoFolderName(c.repo), etag)
+}
+
+// markVerified records that the blob of etag, as it is now, passed verification (best effort: without the
+// record the blob is only hashed again).
+func (c hubCache) markVerified(etag string) {
+	st, err := os.Stat(c.blobPath(etag))
+	if err != nil {
+		return
+	}
+	p := c.verifiedPath(etag)
+	if os.MkdirAll(filepath.Dir(p), 0o755) == nil {
+		_ = os.WriteFile(p, []byte(verifiedStamp(st)), 0o644)
+	}
+}
+
+// verified reports whether the blob of etag, as st describes it, is the one markVerified recorded.
+func (c hubCache) verified(etag string, st fs.FileInfo) bool {
+	b, err := os.ReadFile(c.verifiedPath(etag))
+	return err == nil && string(b) == verifiedStamp(st)
+}
+
+func verifiedStamp(st fs.FileInfo) string {
+	return fmt.Sprintf("%d %d", st.Size(), st.ModTime().UnixNano())
+}

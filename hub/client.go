@@ -23,6 +23,9 @@ type hubClient struct {
 	token    string
 	client   *http.Client // follows redirects (API, downloads)
 	noFollow *http.Client // stops at the first redirect (HEAD of resolve URLs)
+	// retries and retryWait: see do.
+	retries   int
+	retryWait time.Duration
 }
 
 func newHubClient(h Options) (*hubClient, error) {
@@ -42,7 +45,9 @@ func newHubClient(h Options) (*hubClient, error) {
 	}
 	noFollow := *client
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hubClient{endpoint: h.Endpoint, host: u.Host, token: h.Token, client: client, noFollow: &noFollow}, nil
+	c := &hubClient{endpoint: h.Endpoint, host: u.Host, token: h.Token, client: client, noFollow: &noFollow}
+	c.retries, c.retryWait = retryPolicy(h)
+	return c, nil
 }
 
 // newRequest builds a request with our headers; the token goes only to the endpoint's host.
@@ -85,7 +90,7 @@ func (c *hubClient) repoInfo(ctx context.Context, repo, rev string) (*repoInfo, 
 		return nil, &Error{Repo: repo, Revision: rev, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.client.Do(req)
+	resp, err := c.do(c.client, req)
 	if err != nil {
 		return nil, &Error{Repo: repo, Revision: rev, Kind: ErrNetwork, Err: err}
 	}
@@ -144,9 +149,9 @@ func (c *hubClient) resolveURL(repo, rev, file string) string {
 	return fmt.Sprintf("%s/%s/resolve/%s/%s", c.endpoint, repo, url.PathEscape(rev), strings.Join(parts, "/"))
 }
 
-// head asks the hub about one file at a commit. Like huggingface_hub, it follows relative redirects (renamed
-// repositories) and stops at the first absolute one (LFS files redirect to their CDN), whose headers
-// carry the linked ETag and size.
+// head asks the hub about one file at a revision. Like huggingface_hub, it follows relative redirects (a
+// Location without a host: renamed repositories) and stops at the first one to another host (LFS files
+// redirect to their CDN), whose headers carry the linked ETag and size.
 func (c *hubClient) head(ctx context.Context, repo, rev, file string) (fileMeta, error) {
 	u := c.resolveURL(repo, rev, file)
 	for range 5 {
@@ -154,19 +159,20 @@ func (c *hubClient) head(ctx context.Context, repo, rev, file string) (fileMeta,
 		if err != nil {
 			return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Err: err}
 		}
-		resp, err := c.noFollow.Do(req)
+		resp, err := c.do(c.noFollow, req)
 		if err != nil {
 			return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Kind: ErrNetwork, Err: err}
 		}
 		resp.Body.Close()
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			loc := resp.Header.Get("Location")
-			next, perr := req.URL.Parse(loc)
+			target, perr := url.Parse(loc)
 			if loc == "" || perr != nil {
 				return fileMeta{}, &Error{Repo: repo, Revision: rev, File: file, Status: resp.StatusCode, Msg: "redirect without a valid Location"}
 			}
-			if strings.HasPrefix(loc, "/") && resp.Header.Get("X-Linked-Etag") == "" {
-				u = next.String() // relative redirect: the same hub, e.g. a renamed repository
+			next := req.URL.ResolveReference(target)
+			if target.Host == "" {
+				u = next.String() // relative redirect (no host, as huggingface_hub decides): the same hub, e.g. a renamed repository
 				continue
 			}
 			return c.metaFrom(resp, next.String(), repo, rev, file)

@@ -32,8 +32,9 @@ var stallTimeout = 60 * time.Second
 var errRestart = errors.New("restart the download from the beginning")
 
 // ensureBlob makes blobs/<etag> hold the verified content of file; it returns the bytes downloaded and
-// whether a download happened (false when the cache already had the blob). A blob that fails the check (wrong size, or wrong sha256 for LFS files) is
-// removed and downloaded again.
+// whether a download happened (false when the cache already had the blob). A blob that fails the check
+// (wrong size, or wrong sha256 for LFS files) is removed and downloaded again; a transfer cut short is
+// resumed in the same call (MaxRetries times).
 func (d *downloader) ensureBlob(ctx context.Context, file string, m fileMeta) (int64, bool, error) {
 	blob := d.cache.blobPath(m.ETag)
 	if ok, err := d.blobValid(blob, m); err != nil || ok {
@@ -51,33 +52,51 @@ func (d *downloader) ensureBlob(ctx context.Context, file string, m fileMeta) (i
 	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
 		return 0, false, d.fileErr(file, err)
 	}
-	n, err := d.download(ctx, file, m, true)
-	if errors.Is(err, errRestart) {
-		n, err = d.download(ctx, file, m, false)
+	var total int64
+	resume, restarted := true, false
+	for attempt := 0; ; attempt++ {
+		n, err := d.download(ctx, file, m, resume)
+		total += n
+		resume = !errors.Is(err, errRestart)
+		switch {
+		case err == nil:
+			if err := os.Rename(d.cache.incomplete(m.ETag), blob); err != nil {
+				return total, true, d.fileErr(file, err)
+			}
+			d.cache.markVerified(m.ETag)
+			return total, true, nil
+		case errors.Is(err, errRestart) && !restarted:
+			restarted = true
+			continue
+		case errors.Is(err, errRestart):
+			err = &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrCorrupt, Msg: "the download could not be verified"}
+		case errors.Is(err, ErrNetwork) && attempt < d.client.retries && ctx.Err() == nil:
+			if d.progress != nil {
+				fmt.Fprintf(d.progress, "%s: %v; resuming (%d/%d)\n", file, err, attempt+1, d.client.retries)
+			}
+			if serr := sleepFor(ctx, min(d.client.retryWait<<attempt, 8*d.client.retryWait)); serr == nil {
+				continue
+			}
+		}
+		return total, true, err
 	}
-	if errors.Is(err, errRestart) { // a fresh download never asks for a restart; be safe anyway
-		err = &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrCorrupt, Msg: "the download could not be verified"}
-	}
-	if err != nil {
-		return n, true, err
-	}
-	if err := os.Rename(d.cache.incomplete(m.ETag), blob); err != nil {
-		return n, true, d.fileErr(file, err)
-	}
-	return n, true, nil
 }
 
-// blobValid reports whether the blob exists with the expected size (and sha256 for LFS files); an invalid
-// blob is removed.
+// blobValid reports whether the blob exists with the expected size and, for LFS files, sha256; a blob this
+// package verified and nobody changed since (same size and modification time, see markVerified) is not
+// hashed again. An invalid blob is removed.
 func (d *downloader) blobValid(blob string, m fileMeta) (bool, error) {
 	st, err := os.Stat(blob)
 	if err != nil {
 		return false, nil
 	}
 	ok := st.Mode().IsRegular() && (m.Size < 0 || st.Size() == m.Size)
-	if ok && m.isLFS() {
+	if ok && m.isLFS() && !d.cache.verified(m.ETag, st) {
 		sum, err := fileSHA256(blob)
 		ok = err == nil && sum == m.ETag
+		if ok {
+			d.cache.markVerified(m.ETag)
+		}
 	}
 	if !ok {
 		if err := os.Remove(blob); err != nil {
@@ -154,7 +173,7 @@ func (d *downloader) download(ctx context.Context, file string, m fileMeta, resu
 			copyErr = fmt.Errorf("no data received for %v", stallTimeout)
 		}
 		return n, &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrNetwork, Err: copyErr,
-			Msg: fmt.Sprintf("download interrupted after %d of %s bytes (a rerun resumes it)", got, sizeText(m.Size))}
+			Msg: fmt.Sprintf("download interrupted after %d of %s bytes", got, sizeText(m.Size))}
 	}
 	return n, d.verify(file, m, got, sum, offset > 0)
 }
@@ -164,7 +183,7 @@ func (d *downloader) verify(file string, m fileMeta, got int64, sum hash.Hash, r
 	inc := d.cache.incomplete(m.ETag)
 	if m.Size >= 0 && got < m.Size {
 		return &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrNetwork,
-			Msg: fmt.Sprintf("download ended early: %d of %d bytes (a rerun resumes it)", got, m.Size)}
+			Msg: fmt.Sprintf("download ended early: %d of %d bytes", got, m.Size)}
 	}
 	var problem string
 	if m.Size >= 0 && got != m.Size {
@@ -194,7 +213,7 @@ func (d *downloader) get(ctx context.Context, file, location string, offset int6
 	if offset > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
 	}
-	resp, err := d.client.client.Do(req)
+	resp, err := d.client.do(d.client.client, req)
 	if err != nil {
 		return nil, &Error{Repo: d.repo, Revision: d.rev, File: file, Kind: ErrNetwork, Err: err}
 	}

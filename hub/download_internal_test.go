@@ -24,7 +24,7 @@ func TestDownloadStallTimesOut(t *testing.T) {
 	t.Cleanup(hub.Close)
 	hub.Repo("o/n").Commit(map[string][]byte{"config.json": []byte("{}"), "model.safetensors": make([]byte, 50000)}, "main")
 	hub.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 100, Stall: true, Times: 1})
-	h := Options{Endpoint: hub.URL, CacheDir: t.TempDir()}
+	h := Options{Endpoint: hub.URL, CacheDir: t.TempDir(), MaxRetries: -1}
 	start := time.Now()
 	fetch := func() error {
 		r, err := NewRepo("o/n", "", h)

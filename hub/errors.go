@@ -77,6 +77,9 @@ func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, to
 	code := resp.Header.Get("X-Error-Code")
 	serverMsg := resp.Header.Get("X-Error-Message")
 	switch {
+	case resp.StatusCode == http.StatusUnauthorized && code == "GatedRepo":
+		e.Kind = ErrGated
+		e.Msg = "gated: accept the conditions on the model page and set HF_TOKEN to a token of that account"
 	case resp.StatusCode == http.StatusUnauthorized:
 		e.Kind = ErrAuth
 		if tokenSent {

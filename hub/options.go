@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // DefaultEndpoint is the HuggingFace hub used when neither Options.Endpoint nor $HF_ENDPOINT is set.
@@ -23,7 +24,8 @@ type Options struct {
 	// CacheDir is the hub cache, shared with Python: $HF_HUB_CACHE, else $HF_HOME/hub, else
 	// $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub.
 	CacheDir string
-	// Offline uses the cache only, with no network at all; $HF_HUB_OFFLINE=1 (or true, yes, on) forces it.
+	// Offline uses the cache only, with no network at all; $HF_HUB_OFFLINE=1 or $TRANSFORMERS_OFFLINE=1 (or
+	// true, yes, on) forces it.
 	Offline bool
 	// Revision is the branch, tag or commit to fetch when the reference has no "@revision" ("" means main).
 	Revision string
@@ -34,6 +36,11 @@ type Options struct {
 	Files []string
 	// HTTPClient makes the requests; nil uses a client with connection and response-header timeouts.
 	HTTPClient *http.Client
+	// MaxRetries is how often a request answered 408, 429 or 5xx, or cut off, is retried (0: 4; < 0: never);
+	// RetryWait the first wait (0: 1 s), doubled at each retry up to 8 times it, unless the hub's Retry-After
+	// or RateLimit header asks for another wait. A download cut short is resumed as often, in the same call.
+	MaxRetries int
+	RetryWait  time.Duration
 }
 
 // String describes the options with the token masked, so that printing them (%v, %+v) never shows it.
@@ -135,9 +142,10 @@ func envHubToken() string {
 	return strings.TrimSpace(string(b))
 }
 
-// envHubOffline reports whether $HF_HUB_OFFLINE is 1, true, yes or on (any case).
+// envHubOffline reports whether $HF_HUB_OFFLINE or $TRANSFORMERS_OFFLINE is 1, true, yes or on (any case),
+// as in huggingface_hub and transformers.
 func envHubOffline() bool {
-	return isTruthy(os.Getenv("HF_HUB_OFFLINE"))
+	return isTruthy(os.Getenv("HF_HUB_OFFLINE")) || isTruthy(os.Getenv("TRANSFORMERS_OFFLINE"))
 }
 
 func isTruthy(s string) bool {

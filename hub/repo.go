@@ -89,24 +89,25 @@ func (r *Repo) UseCache() error {
 	return nil
 }
 
-// FallBack switches to the cache after err, when err is a network failure (the hub unreachable, or a 5xx
-// answer) and the cache knows the revision; it returns whether it did, and then sets Warning (also written
-// to Options.Progress).
+// FallBack switches to the cache after err, when the cache knows the revision (at the commit already fixed,
+// if any) and err is a network failure (the hub unreachable, or a 5xx answer) or a refusal (401, 403: a
+// stale token must not break a fully cached model); it returns whether it did, and then sets Warning (also
+// written to Options.Progress). Fetch calls it itself.
 func (r *Repo) FallBack(ctx context.Context, err error) bool {
-	if !errors.Is(err, ErrNetwork) || ctx.Err() != nil || r.fromCache {
+	refused := errors.Is(err, ErrAuth) || errors.Is(err, ErrGated)
+	if (!errors.Is(err, ErrNetwork) && !refused) || ctx.Err() != nil || r.fromCache {
 		return false
 	}
 	commit, cerr := r.cache.commitOf(r.rev)
 	if cerr != nil || (r.commit != "" && commit != r.commit) {
 		return false
 	}
-	cause := err
-	var he *Error
-	if errors.As(err, &he) && he.Err != nil {
-		cause = he.Err
+	what := "cannot reach the hub"
+	if refused {
+		what = "the hub refused access"
 	}
 	r.commit, r.fromCache = commit, true
-	r.warning = redact(fmt.Errorf("hub %s@%s: cannot reach the hub (%v): using the cached snapshot %s", r.id, r.rev, cause, commit), r.opts.Token).Error()
+	r.warning = redact(fmt.Errorf("warning: hub %s@%s: %s (%v): using the cached snapshot %s", r.id, r.rev, what, err, commit), r.opts.Token).Error()
 	if r.opts.Progress != nil {
 		fmt.Fprintln(r.opts.Progress, r.warning)
 	}
@@ -164,9 +165,14 @@ func (r *Repo) Cached(file string) (string, bool) {
 
 // Fetch makes the snapshot folder of the commit hold file, verified, and returns its path: from the cache
 // when serving from it, else after a HEAD of the file's resolve URL, reusing a verified cached blob or
-// downloading it (resumed, verified, then renamed into place).
+// downloading it (resumed, verified, then renamed into place). When the hub cannot be reached or refuses
+// access and the cache knows the revision, it serves the cache from then on (see FallBack). A file the
+// repository lacks gives an error matching ErrFileNotFound (ErrOffline when serving from the cache).
 func (r *Repo) Fetch(ctx context.Context, file string) (string, error) {
 	p, err := r.fetch(ctx, file)
+	if err != nil && r.FallBack(ctx, err) {
+		p, err = r.fetch(ctx, file)
+	}
 	return p, redact(err, r.opts.Token)
 }
 
