@@ -26,8 +26,7 @@ func modelDir(ref string, withGenerator bool) (string, error) {
 	if r.Dir != "" {
 		return r.Dir, nil
 	}
-	h := hub.OptionsFromEnv()
-	h.Progress = os.Stderr
+	h := hubOptions()
 	ctx := context.Background()
 	snap, err := checkpoints.ResolvePretrained(ctx, ref, checkpoints.OpenOptions{}, h)
 	if err != nil && (!withGenerator || !absent(err)) {
@@ -52,4 +51,30 @@ func modelDir(ref string, withGenerator bool) (string, error) {
 // the cache), as opposed to a failure.
 func absent(err error) bool {
 	return errors.Is(err, hub.ErrFileNotFound) || errors.Is(err, hub.ErrOffline)
+}
+
+// tokenizerDir is modelDir for `deberta tokenize --model`: of a hub name, only the tokenizer files
+// (checkpoints.TokenizerFiles, spm.model required) are fetched, no weights.
+func tokenizerDir(ref string) (string, error) {
+	r, err := hub.ParseModelRef(ref)
+	if err != nil || r.Dir != "" {
+		return r.Dir, err
+	}
+	repo, err := hub.NewRepo(r.Repo, r.Revision, hubOptions())
+	if err != nil {
+		return "", err
+	}
+	for _, f := range checkpoints.TokenizerFiles {
+		if _, err := repo.Fetch(context.Background(), f); err != nil && (f == "spm.model" || !absent(err)) {
+			return "", err
+		}
+	}
+	return repo.Dir(), repo.Finish()
+}
+
+// hubOptions are the HF_* environment's hub settings, with download progress on stderr.
+func hubOptions() hub.Options {
+	h := hub.OptionsFromEnv()
+	h.Progress = os.Stderr
+	return h
 }
