@@ -164,4 +164,3 @@ func withRetries(h hub.Options, n int) hub.Options {
 	h.MaxRetries, h.RetryWait = n, time.Millisecond
 	return h
 }
-

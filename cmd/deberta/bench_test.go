@@ -25,8 +25,10 @@ func TestBenchAndPretrainSharePresets(t *testing.T) {
 		t.Fatalf("preset names %s", names)
 	}
 	for name, run := range map[string]func() error{
-		"bench":    func() error { return runBench([]string{"--shape", "huge"}, &out) },
-		"pretrain": func() error { return runPretrain([]string{"--preset", "huge", "--spm", "x", "--out", t.TempDir()}, &out) },
+		"bench": func() error { return runBench([]string{"--shape", "huge"}, &out) },
+		"pretrain": func() error {
+			return runPretrain([]string{"--preset", "huge", "--spm", "x", "--out", t.TempDir()}, &out)
+		},
 	} {
 		if err := run(); err == nil || !strings.Contains(err.Error(), names) {
 			t.Errorf("%s with an unknown preset: %v, want the list %s", name, err, names)

@@ -32,12 +32,12 @@ type Hub struct {
 	srv, cdn *httptest.Server
 	cdnHost  string
 	renamed  map[string]string // old repository id → new one
-	mu     sync.Mutex
-	repos  map[string]*Repo
-	blobs  map[string]blob // sha256 → content, for /cdn/
-	faults []*Fault
-	log    []Request
-	seq    int
+	mu       sync.Mutex
+	repos    map[string]*Repo
+	blobs    map[string]blob // sha256 → content, for /cdn/
+	faults   []*Fault
+	log      []Request
+	seq      int
 }
 
 type blob struct {
