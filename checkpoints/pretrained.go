@@ -90,3 +90,23 @@ func resolveHub(ctx context.Context, r hub.ModelRef, o OpenOptions, h hub.Option
 	}
 	return fetchSnapshot(ctx, repo, o)
 }
+
+// ResolveTokenizer is ResolvePretrained for the tokenizer files only (TokenizerFiles, spm.model required):
+// no config and no weights are fetched. A local folder is returned as it is.
+func ResolveTokenizer(ctx context.Context, ref string, h hub.Options) (string, error) {
+	r, err := hub.ParseModelRef(ref)
+	if err != nil || r.Dir != "" {
+		return r.Dir, err
+	}
+	repo, err := hub.NewRepo(r.Repo, r.Revision, h)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range TokenizerFiles {
+		_, err := repo.Fetch(ctx, f)
+		if err != nil && (f == "spm.model" || !repo.Absent(err)) {
+			return "", err
+		}
+	}
+	return repo.Dir(), repo.Finish()
+}

@@ -2,7 +2,6 @@ package checkpoints
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -23,7 +22,7 @@ func fetchSnapshot(ctx context.Context, repo *hub.Repo, o OpenOptions) (*Snapsho
 		case err == nil:
 			files = append(files, name)
 			return true, nil
-		case errors.Is(err, hub.ErrFileNotFound) || (repo.FromCache() && repo.Commit() != "" && errors.Is(err, hub.ErrOffline)):
+		case repo.Absent(err):
 			return false, nil
 		}
 		return false, err

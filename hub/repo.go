@@ -239,3 +239,9 @@ func (r *Repo) Finish() error {
 	}
 	return nil
 }
+
+// Absent reports whether err, returned by Fetch, says that the file is not there (not in the repository, or,
+// serving from the cache, not in the cached snapshot) rather than that fetching it failed.
+func (r *Repo) Absent(err error) bool {
+	return errors.Is(err, ErrFileNotFound) || (r.fromCache && r.commit != "" && errors.Is(err, ErrOffline))
+}

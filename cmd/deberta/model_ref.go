@@ -53,23 +53,10 @@ func absent(err error) bool {
 	return errors.Is(err, hub.ErrFileNotFound) || errors.Is(err, hub.ErrOffline)
 }
 
-// tokenizerDir is modelDir for `deberta tokenize --model`: of a hub name, only the tokenizer files
-// (checkpoints.TokenizerFiles, spm.model required) are fetched, no weights.
+// tokenizerDir is modelDir for `deberta tokenize --model`: of a hub name, only the tokenizer files are
+// fetched (checkpoints.ResolveTokenizer), no weights.
 func tokenizerDir(ref string) (string, error) {
-	r, err := hub.ParseModelRef(ref)
-	if err != nil || r.Dir != "" {
-		return r.Dir, err
-	}
-	repo, err := hub.NewRepo(r.Repo, r.Revision, hubOptions())
-	if err != nil {
-		return "", err
-	}
-	for _, f := range checkpoints.TokenizerFiles {
-		if _, err := repo.Fetch(context.Background(), f); err != nil && (f == "spm.model" || !absent(err)) {
-			return "", err
-		}
-	}
-	return repo.Dir(), repo.Finish()
+	return checkpoints.ResolveTokenizer(context.Background(), ref, hubOptions())
 }
 
 // hubOptions are the HF_* environment's hub settings, with download progress on stderr.

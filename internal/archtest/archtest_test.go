@@ -52,6 +52,7 @@ var levels = map[string]layer{
 	"pretrain":    {2, below2},
 	"finetune":    {2, below2},
 	"pipeline":    {2, below2},
+	"gohf":        {2, below2}, // go-huggingface interop: tokenizer registration, models from its hub.Repo
 
 	"repro": {3, []string{anything}}, // the reproduction experiment's tables and figures (cmd, notebooks)
 	"cmd":   {3, []string{anything}},
