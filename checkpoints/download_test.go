@@ -12,6 +12,7 @@ import (
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // hubWeightsSHA is the sha256 (blob name) of tiny-v3/mlm's model.safetensors.
@@ -42,7 +43,7 @@ func hubCheckNotUsable(t *testing.T, cache string) {
 // TestDownloadInterruptedThenResumed: a body cut short is an error, leaves nothing usable, and the next
 // attempt resumes it with a Range request and verifies the whole file.
 func TestDownloadInterruptedThenResumed(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	th.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 1000, Times: 1})
@@ -85,7 +86,7 @@ func TestDownloadVerification(t *testing.T) {
 		{"server error on the CDN", []fakehub.Fault{{Kind: "cdn", Status: 500, Times: 1}}, hub.ErrNetwork, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			th := newTestHub(t)
 			cache := t.TempDir()
 			for _, f := range c.faults {
@@ -117,7 +118,7 @@ func TestDownloadVerification(t *testing.T) {
 
 // TestDownloadResumeCorruptRestarts: a resumed download whose result fails sha256 starts again from byte 0.
 func TestDownloadResumeCorruptRestarts(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	th.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 5000, Times: 1})
@@ -136,15 +137,12 @@ func TestDownloadResumeCorruptRestarts(t *testing.T) {
 	if th.ContentGETs("model.safetensors") != 2 || fresh != 1 {
 		t.Errorf("%d content GETs (%d without Range); want the resume then one fresh download", th.ContentGETs("model.safetensors"), fresh)
 	}
-	b, err := os.ReadFile(filepath.Join(snap.Dir, "model.safetensors"))
-	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
-		t.Errorf("final file wrong (%v)", err)
-	}
+	hubCheckWeights(t, snap)
 }
 
 // TestDownloadReplacesCorruptCachedBlob: a cached blob that no longer matches its sha256 is downloaded again.
 func TestDownloadReplacesCorruptCachedBlob(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	if _, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache)); err != nil {
@@ -173,7 +171,7 @@ func TestDownloadReplacesCorruptCachedBlob(t *testing.T) {
 
 // TestDownloadProgress: the progress bar shows a percentage and each file's bar ends with a newline.
 func TestDownloadProgress(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	var progress bytes.Buffer
 	h := th.opts(t.TempDir())
@@ -202,7 +200,7 @@ func TestDownloadProgress(t *testing.T) {
 
 // TestDownloadConcurrent: loads of one model racing on one cache all succeed, each blob fetched whole.
 func TestDownloadConcurrent(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	const n = 4

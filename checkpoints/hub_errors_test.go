@@ -12,12 +12,13 @@ import (
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // TestHubErrorMessages: each failure says what happened and what to do, names the repository and revision,
 // carries its sentinel, and never shows the token.
 func TestHubErrorMessages(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	down := fakehub.New()
 	down.Close()
@@ -94,7 +95,7 @@ func TestHubTokenSources(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			th := newTestHub(t)
 			h := th.opts(t.TempDir())
 			c.setup(t, &h)

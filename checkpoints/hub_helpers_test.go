@@ -38,17 +38,6 @@ type testHub struct {
 	pinnedV1, pinnedMain string // commits of repoPinned
 }
 
-// hubEnv isolates a test from the user's hub settings: every variable that changes the behaviour is
-// cleared and HF_HOME points into a temporary folder (so no real token file or cache is read).
-func hubEnv(t *testing.T) {
-	t.Helper()
-	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "HF_ENDPOINT",
-		"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "TRANSFORMERS_OFFLINE"} {
-		t.Setenv(v, "")
-	}
-	t.Setenv("HF_HOME", filepath.Join(t.TempDir(), "hf-home"))
-}
-
 func hubFixtureFiles(t *testing.T, parts ...string) map[string][]byte {
 	t.Helper()
 	files, err := fakehub.ReadDir(testutil.Fixture(parts...))
@@ -177,4 +166,13 @@ func hubBlobs(t *testing.T, cache, repo string) []string {
 // hubIsWeightFile says whether a repository file is a weight file (its GETs are what a cache must avoid).
 func hubIsWeightFile(name string) bool {
 	return strings.HasSuffix(name, ".safetensors") || strings.HasSuffix(name, ".bin")
+}
+
+// hubCheckWeights checks that the snapshot's model.safetensors is the fixture's, byte for byte.
+func hubCheckWeights(t *testing.T, snap *checkpoints.Snapshot) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(snap.Dir, "model.safetensors"))
+	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
+		t.Errorf("model.safetensors of the snapshot is not the repository's (%v)", err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 func resolveMLM(t *testing.T, h hub.Options) (*checkpoints.Snapshot, error) {
@@ -23,7 +24,7 @@ func resolveMLM(t *testing.T, h hub.Options) (*checkpoints.Snapshot, error) {
 // TestHubRetries: 408/429/5xx answers are retried with back-off, a Retry-After is honoured, and a hub that
 // keeps failing gives up after MaxRetries retries.
 func TestHubRetries(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	h := withRetries(th.opts(t.TempDir()), 3)
 	th.AddFault(fakehub.Fault{Kind: "resolve", File: "config.json", Status: 503, Times: 2})
@@ -49,7 +50,7 @@ func TestHubRetries(t *testing.T) {
 
 // TestHubResumesInCall: a download cut short twice is resumed with Range requests within the same call.
 func TestHubResumesInCall(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	th.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 1000, Times: 2})
 	var progress bytes.Buffer
@@ -63,16 +64,13 @@ func TestHubResumesInCall(t *testing.T) {
 	if ranged != 2 || !strings.Contains(progress.String(), "resuming (2/3)") {
 		t.Errorf("%d Range requests, progress %q; want 2 resumes", ranged, progress.String())
 	}
-	b, err := os.ReadFile(filepath.Join(snap.Dir, "model.safetensors"))
-	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
-		t.Errorf("resumed file wrong (%v)", err)
-	}
+	hubCheckWeights(t, snap)
 }
 
 // TestHubRefusedServesCache: a 401 or 403 (a stale or revoked token) with the revision cached serves the
 // cache with a warning; without a cache it stays an error.
 func TestHubRefusedServesCache(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	h := th.opts(cache)
@@ -98,7 +96,7 @@ func TestHubRefusedServesCache(t *testing.T) {
 // TestHubNoRehash: a blob verified once is not hashed again while it is unchanged (a change of its bytes
 // that keeps size and time goes unseen: the check is skipped), and is hashed again once it changed.
 func TestHubNoRehash(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	if _, err := resolveMLM(t, th.opts(cache)); err != nil {
@@ -136,7 +134,7 @@ func TestHubNoRehash(t *testing.T) {
 // CDN location ("//host/…", which has a host) is a redirect to another host: not followed by the HEAD, and
 // the token is not sent there.
 func TestHubRedirects(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	th.Rename("tiny/old-name", repoMLM)
 	th.SchemeRelativeCDN = true

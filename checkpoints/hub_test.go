@@ -13,11 +13,12 @@ import (
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // TestOpenPretrainedDownloadsByName: a model named owner/name is downloaded into the cache and loads.
 func TestOpenPretrainedDownloadsByName(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	for _, c := range []struct {
 		repo      string
@@ -70,7 +71,7 @@ func TestOpenPretrainedDownloadsByName(t *testing.T) {
 // TestHubCacheLayoutMatchesPython: blobs named by ETag, snapshot entries as relative symlinks to them,
 // refs/main holding the commit, nothing left .incomplete.
 func TestHubCacheLayoutMatchesPython(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	snap, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache))
@@ -122,7 +123,7 @@ func TestHubCacheLayoutMatchesPython(t *testing.T) {
 
 // TestHubSecondLoadReusesCache: a second load asks the hub only for metadata, never for a weight file.
 func TestHubSecondLoadReusesCache(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	for _, repo := range []string{repoMLM, repoSharded} {
@@ -164,7 +165,7 @@ func TestHubOfflineServesFromCache(t *testing.T) {
 		}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			th := newTestHub(t)
 			cache := t.TempDir()
 			first, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache))
@@ -202,7 +203,7 @@ func TestHubOfflineServesFromCache(t *testing.T) {
 
 // TestHubOfflineEmptyCache: offline with nothing cached is a clear error and makes no request.
 func TestHubOfflineEmptyCache(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	h := th.opts(cache)
@@ -233,7 +234,7 @@ func TestHubOfflineEmptyCache(t *testing.T) {
 
 // TestHubRevisions: a tag, a branch and a commit give the matching config; refs record branches and tags.
 func TestHubRevisions(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	for _, c := range []struct {

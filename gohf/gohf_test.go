@@ -47,10 +47,7 @@ func newHub(t *testing.T) (*fakehub.Hub, string) {
 	private := h.Repo("someone/private")
 	private.Private = true
 	private.Commit(files, "v1")
-	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_CACHE"} {
-		t.Setenv(v, "")
-	}
-	t.Setenv("HF_HOME", t.TempDir())
+	testutil.HubEnv(t)
 	t.Setenv("HF_ENDPOINT", h.URL)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	return h, spm

@@ -30,7 +30,7 @@ func TestHubOptionsFromEnvCacheDir(t *testing.T) {
 		{"tilde", "~/my-cache", "", "", "", filepath.Join(home, "my-cache")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			t.Setenv("HF_HUB_CACHE", c.hubCache)
 			t.Setenv("HUGGINGFACE_HUB_CACHE", c.legacy)
 			t.Setenv("HF_HOME", c.hfHome)
@@ -44,7 +44,7 @@ func TestHubOptionsFromEnvCacheDir(t *testing.T) {
 
 // TestHubOptionsFromEnv: endpoint, offline flag and token precedence.
 func TestHubOptionsFromEnv(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	h := hub.OptionsFromEnv()
 	if h.Endpoint != hub.DefaultEndpoint || h.Token != "" || h.Offline {
 		t.Errorf("defaults: %v", h)
@@ -128,14 +128,3 @@ func TestHubOptionsHideToken(t *testing.T) {
 }
 
 const testToken = "hf_fAkEtOkEn0123456789secret"
-
-// hubEnv isolates a test from the user's hub settings: every variable that changes the behaviour is
-// cleared and HF_HOME points into a temporary folder (so no real token file or cache is read).
-func hubEnv(t *testing.T) {
-	t.Helper()
-	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "HF_ENDPOINT",
-		"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "TRANSFORMERS_OFFLINE"} {
-		t.Setenv(v, "")
-	}
-	t.Setenv("HF_HOME", filepath.Join(t.TempDir(), "hf-home"))
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/deberta-go/lab/internal/fakehub"
 	"github.com/deberta-go/lab/internal/npy"
+	"github.com/deberta-go/lab/internal/testutil"
 	"github.com/deberta-go/lab/pipeline/tinymodels"
 )
 
@@ -28,11 +29,8 @@ func TestModelFlagTakesHubNames(t *testing.T) {
 		}
 		fh.Repo(repo).Commit(files, "main")
 	}
-	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_CACHE"} {
-		t.Setenv(v, "")
-	}
+	testutil.HubEnv(t)
 	t.Setenv("HF_ENDPOINT", fh.URL)
-	t.Setenv("HF_HOME", t.TempDir())
 	tmp := t.TempDir()
 	ids, mask := filepath.Join(tmp, "ids.npy"), filepath.Join(tmp, "mask.npy")
 	if err := npy.WriteInt64(ids, []int{1, 4}, []int64{1, 10, 20, 2}); err != nil {
@@ -132,9 +130,8 @@ func TestTokenizeByHubNameFetchesNoWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	fh.Repo("o/tok").Commit(files, "main")
+	testutil.HubEnv(t)
 	t.Setenv("HF_ENDPOINT", fh.URL)
-	t.Setenv("HF_HOME", t.TempDir())
-	t.Setenv("HF_HUB_OFFLINE", "")
 	lines := filepath.Join(t.TempDir(), "lines.jsonl")
 	if err := os.WriteFile(lines, []byte(`"Hello"`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
