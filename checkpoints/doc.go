@@ -9,8 +9,9 @@
 //     the header is validated strictly (known dtypes, byte sizes, offsets that tile the data section).
 //   - sharded safetensors and sharded torch checkpoints (ReadShardedSafetensors, ReadShardedTorchBin) from
 //     their `*.index.json`, checked for missing, misplaced and duplicated keys.
-//   - PyTorch zip checkpoints, `pytorch_model.bin` (ReadTorchBin), read by a restricted unpickler that
-//     executes no code and accepts only the globals a state dict needs (package checkpoints/torchpickle).
+//   - PyTorch checkpoints, `pytorch_model.bin` (ReadTorchBin), in the zip (torch ≥ 1.6) or the legacy stream
+//     format, read by a restricted unpickler that executes no code and accepts only the globals a state dict
+//     needs (package checkpoints/torchpickle).
 //   - FindWeightFiles / ReadStateDict pick the weight files of a HuggingFace folder, including Microsoft's
 //     `pytorch_model.generator.bin`.
 //

@@ -12,21 +12,26 @@
 // (models--owner--name/{blobs/<etag>, snapshots/<commit>/<file> → ../../blobs/<etag>, refs/<revision>}), so
 // files downloaded by either side are reused by the other.
 //
-// Online, Repo.Fetch sends a HEAD of {endpoint}/{repo}/resolve/{revision}/{file} (ETag, X-Repo-Commit,
-// X-Linked-Etag, X-Linked-Size, the CDN redirect of LFS files); a blob already cached with the right size
-// (and sha256 for LFS files) is reused, otherwise it is downloaded into blobs/<etag>.incomplete (resumed
-// with a Range request when a previous attempt was cut short), verified (size, and sha256 for LFS files),
-// and only then renamed to its blob: an interrupted or corrupt download never becomes a usable file. The
-// snapshot link and, at Repo.Finish, refs/<revision> are written. Repo.Files lists a repository through
-// the revision API ({endpoint}/api/models/{repo}/revision/{rev}).
+// Online, Repo.Fetch sends a HEAD of {endpoint}/{repo}/resolve/{revision}/{file}, as huggingface_hub does,
+// without the rate-limited repository API (Repo.Files calls it, for listings only): the first answer's
+// X-Repo-Commit fixes the commit, and later files are asked at that commit. ETag, X-Linked-Etag and
+// X-Linked-Size describe the file; LFS files redirect to a CDN on another host, which never gets the token.
+// A blob already cached with the right size (and sha256 for LFS files, hashed once: an unchanged verified blob
+// is trusted) is reused; otherwise it is downloaded into blobs/<etag>.incomplete, resumed with Range requests
+// when cut short (in the same call, Options.MaxRetries times, and by a later call), verified (size, and
+// sha256 for LFS files), and only then renamed to its blob: an interrupted or corrupt download never becomes
+// a usable file. Answers 408, 429 and 5xx are retried with back-off, honouring Retry-After and the RateLimit
+// header. The snapshot link and, at Repo.Finish, refs/<revision> are written.
 //
-// Offline (Options.Offline or HF_HUB_OFFLINE=1), or after Repo.FallBack when the hub cannot be reached:
-// refs/<rev> (or the commit itself) → snapshots/<commit>/, without a single request. Errors name the
-// repository and revision, say what to do (401: set HF_TOKEN; 403: gated, accept the conditions; 404:
-// repository or revision not found; network: HF_HUB_OFFLINE=1), carry a sentinel for errors.Is (ErrAuth,
-// ErrGated, ...) and never contain the token; the token is only sent to the endpoint's host.
+// Offline (Options.Offline, HF_HUB_OFFLINE=1 or TRANSFORMERS_OFFLINE=1), or when the hub cannot be reached
+// or refuses access (a stale token: 401, 403) while the cache knows the revision (Repo.FallBack, with a
+// warning): refs/<rev> (or the commit itself) → snapshots/<commit>/, without a request. Errors name the
+// repository and revision, say what to do (401: set HF_TOKEN; 401/403 GatedRepo: gated, accept the
+// conditions; 404: repository, revision or file not found; network: HF_HUB_OFFLINE=1), carry a sentinel for
+// errors.Is (ErrAuth, ErrGated, ...) and never contain the token.
 //
-// Why not go-huggingface's hub package: it fetches the repository info on every use (no offline mode),
+// Why not go-huggingface's hub package (see package gohf for the interop): it fetches the repository info on
+// every use (no offline mode),
 // keeps its own info/<rev> files instead of Python's refs/<rev>, reads neither HF_TOKEN nor HF_HOME, prints
 // progress to stdout, and may keep a download cut short as a complete file. The protocol is small, so this
 // package speaks it with net/http directly (same URL layout, same cache layout as Python).

@@ -106,7 +106,10 @@ func apiStatusError(resp *http.Response, body []byte, repo, rev, file string, to
 		default:
 			e.Kind, e.Msg = ErrRepoNotFound, "repository not found (check the name, or it is private)"
 		}
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = ErrNetwork
+		e.Msg = "rate-limited by the hub (retries exhausted; try later, or set HF_TOKEN: logged-in limits are higher): " + serverText(serverMsg, body)
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
 		e.Kind = ErrNetwork
 		e.Msg = "the hub is unavailable: " + serverText(serverMsg, body)
 	default:
