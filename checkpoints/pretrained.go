@@ -78,7 +78,7 @@ func resolveHub(ctx context.Context, r hub.ModelRef, o OpenOptions, h hub.Option
 	}
 	repo, err := hub.NewRepo(r.Repo, rev, h)
 	if err != nil {
-		return nil, fmt.Errorf("hub.Options.Revision: %w", err)
+		return nil, err
 	}
 	if !repo.FromCache() && hub.IsCommitSHA(repo.Revision()) {
 		cached, _ := hub.NewRepo(r.Repo, rev, h)

@@ -189,8 +189,11 @@ func (r *Repo) fetch(ctx context.Context, file string) (string, error) {
 		if p, ok := r.Cached(file); ok {
 			return p, nil
 		}
-		return "", &Error{Repo: r.id, Revision: r.rev, File: file, Kind: ErrOffline,
-			Msg: "not in the cached snapshot " + r.commit}
+		msg := "not in the cached snapshot " + r.commit
+		if r.warning != "" {
+			msg += " (used because: " + r.warning + ")"
+		}
+		return "", &Error{Repo: r.id, Revision: r.rev, File: file, Kind: ErrOffline, Msg: msg}
 	}
 	c, err := r.httpClient()
 	if err != nil {
