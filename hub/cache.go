@@ -17,6 +17,7 @@ import (
 //	<root>/models--owner--name/snapshots/<commit>/<file>        relative symlink to ../../blobs/<etag>
 //	<root>/models--owner--name/refs/<revision>                  the commit sha of a branch or tag
 //	<root>/.locks/models--owner--name/<etag>.lock               download lock (flock, as Python's filelock)
+//	<root>/.locks/models--owner--name/<etag>.verified           ours: the blob passed verification (see markVerified)
 //
 // Blobs in progress are written to blobs/<etag>.incomplete and renamed only once verified.
 type hubCache struct {
@@ -170,10 +171,11 @@ func truncateString(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// verifiedPath is our record that blobs/<etag> was verified: <root>/.deberta-go/verified/models--owner--name/<etag>
-// holds the blob's size and modification time (ns) at that moment. Python ignores the folder.
+// verifiedPath is our record that blobs/<etag> was verified: <root>/.locks/models--owner--name/<etag>.verified
+// holds the blob's size and modification time (ns) at that moment. It lives beside the download locks because
+// Python's cache tools skip .locks (scan-cache would report any other folder of the cache root as corrupt).
 func (c hubCache) verifiedPath(etag string) string {
-	return filepath.Join(c.root, ".deberta-go", "verified", repoFolderName(c.repo), etag)
+	return filepath.Join(c.root, ".locks", repoFolderName(c.repo), etag+".verified")
 }
 
 // markVerified records that the blob of etag, as it is now, passed verification (best effort: without the
