@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -36,7 +37,7 @@ type benchResult struct {
 
 func runBench(args []string, stdout io.Writer) error {
 	fs := newFlags("bench", "--shape small-v3|xsmall --batch 8 --seq 128 --mode forward|train [--iters 7 --warmup 2 --op-profile]")
-	shape := fs.String("shape", "small-v3", "model shape: a preset name (deberta config presets: small-v3, xsmall, deberta-v3-base, ...)")
+	shape := fs.String("shape", "small-v3", "model shape, one of "+strings.Join(debertav3.PresetNames(), ", ")+" (the presets of pretrain --preset)")
 	batch := fs.Int("batch", 8, "batch size")
 	seq := fs.Int("seq", 128, "sequence length")
 	mode := fs.String("mode", "forward", "what to time: forward (inference, no dropout) or train (masked-LM step as bench/baselines/torch_cpu.json: dropout, 15% labelled, backward, AdamW)")
