@@ -19,6 +19,11 @@ var unaryKernels = map[backends.OpType]func(d, a []float32){
 			d[i] = -x
 		}
 	},
+	backends.OpTypeAbs: func(d, a []float32) {
+		for i, x := range a[:len(d)] {
+			d[i] = math.Float32frombits(math.Float32bits(x) &^ (1 << 31))
+		}
+	},
 	backends.OpTypeSqrt: func(d, a []float32) {
 		for i, x := range a[:len(d)] {
 			d[i] = float32(math.Sqrt(float64(x)))
