@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -39,4 +40,18 @@ func Backend(t testing.TB) backends.Backend {
 		t.Fatal(backendErr)
 	}
 	return backend
+}
+
+// MainCheckingDotGenerals runs a package's tests (call it from TestMain), then fails the test binary when any
+// DotGeneral its graphs executed was left to the pure-Go executor instead of BLAS (package cpukernels): every
+// layout of the model's forward and backward graphs must reach BLAS.
+func MainCheckingDotGenerals(m *testing.M) int {
+	code := m.Run()
+	c := cpukernels.ReadCounters()
+	if c.DotFallback > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d DotGenerals fell back to the pure-Go executor (%d ran on BLAS in place, %d packed)\n",
+			c.DotFallback, c.BLASInPlace, c.BLASPacked)
+		return 1
+	}
+	return code
 }
