@@ -16,7 +16,7 @@ FUZZTIME ?= 10s
 JUPYTER_PORT ?= 8888
 JUPYTER_IP ?= 127.0.0.1
 
-.PHONY: help setup data build test fmt-check vet test-scripts go-test notebooks jupyter bench fuzz-smoke shellcheck clean
+.PHONY: help setup data build test fmt-check vet test-scripts go-test go-test-plain notebooks jupyter bench fuzz-smoke shellcheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -43,8 +43,13 @@ vet: ## go vet ./...
 test-scripts: ## self-test of scripts/check_notebook.py
 	$(PYTHON) -m unittest discover -s scripts -p 'test_*.py'
 
-go-test: ## go test ./... (tests choose the pure-Go backend themselves)
+go-test: ## go test ./... (GOMLX_BACKEND or the pure-Go backend with BLAS), then parity and gradients on plain GoMLX
 	$(GO) test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+	$(MAKE) --no-print-directory go-test-plain
+
+go-test-plain: ## the parity and gradient tests once more on the pure-Go backend as GoMLX ships it (no BLAS, no cpukernels)
+	DEBERTA_BLAS=off DEBERTA_CPU_KERNELS=off $(GO) test -count=1 -timeout $(GO_TEST_TIMEOUT) \
+	  -run 'Parity|Grad|DotGeneral|Gather' ./layers ./checkpoints ./pretrain
 
 notebooks: setup data ## execute all notebooks headlessly into build/notebooks/ and check them
 	scripts/run-notebooks.sh --out build/notebooks

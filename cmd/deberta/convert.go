@@ -15,8 +15,8 @@ func init() {
 }
 
 func runConvert(args []string, stdout io.Writer) error {
-	fs := newFlags("convert", "--model DIR --out DIR [--dtype F16] [--generator [--emd]] [--overwrite]")
-	dir := fs.String("model", "", "checkpoint folder (safetensors, sharded or pytorch_model.bin)")
+	fs := newFlags("convert", "--model DIR|owner/name[@rev] --out DIR [--dtype F16] [--generator [--emd]] [--overwrite]")
+	ref := fs.String("model", "", modelRefUsage+" (safetensors, sharded or pytorch_model.bin)")
 	out := fs.String("out", "", "output folder (created whole; an existing non-empty one needs --overwrite)")
 	dtype := fs.String("dtype", "F16", "storage dtype: F32, F16 or BF16")
 	generator := fs.Bool("generator", false, "read the folder's generator (generator_config.json, generator weight names or plain names) and write it as a standalone masked-LM folder (config.json)")
@@ -26,7 +26,7 @@ func runConvert(args []string, stdout io.Writer) error {
 		return err
 	}
 	switch {
-	case *dir == "" || *out == "":
+	case *ref == "" || *out == "":
 		return errors.New("--model and --out are required")
 	case *emd && !*generator:
 		return errors.New("--emd only applies with --generator")
@@ -37,7 +37,11 @@ func runConvert(args []string, stdout io.Writer) error {
 	if err := atomicdir.Check(*out, *overwrite); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	cfg, sd, cfgPath, err := checkpoints.ReadCheckpoint(*dir, *generator, nil)
+	dir, err := modelDir(*ref, *generator)
+	if err != nil {
+		return err
+	}
+	cfg, sd, cfgPath, err := checkpoints.ReadCheckpoint(dir, *generator, nil)
 	if err != nil {
 		return err
 	}
@@ -55,7 +59,7 @@ func runConvert(args []string, stdout io.Writer) error {
 		if err := checkpoints.Save(m, tmp, *dtype); err != nil {
 			return err
 		}
-		return checkpoints.CopyTokenizerFiles(*dir, tmp)
+		return checkpoints.CopyTokenizerFiles(dir, tmp)
 	})
 	if err != nil {
 		return err

@@ -75,7 +75,7 @@ type finetuneFlags struct {
 
 func (f *finetuneFlags) register(fs *flag.FlagSet) {
 	f.task.register(fs)
-	fs.StringVar(&f.model, "model", "", "pre-trained model: a local HF folder (with spm.model) or a hub id owner/name[@revision]; default: the built-in "+defaultmodel.Name+" discriminator")
+	fs.StringVar(&f.model, "model", "", "pre-trained model: "+modelRefUsage+"; default: the built-in "+defaultmodel.Name+" discriminator")
 	fs.StringVar(&f.out, "out", "", "output folder: results.json and model/ (the best weights as a HF folder), created whole")
 	fs.IntVar(&f.steps, "steps", 0, "training steps (0: --epochs passes over the training split)")
 	fs.Float64Var(&f.epochs, "epochs", 3, "passes over the training split when --steps is 0")
@@ -147,7 +147,11 @@ func runFinetune(args []string, stdout io.Writer) error {
 	opts.Stop = func() bool { return stop.stopped() != nil }
 	train, dev, test := task.Sizes()
 	fmt.Fprintf(os.Stderr, "task %s (%s): %d train, %d dev, %d test examples, %d labels\n", task.Name, task.Kind, train, dev, test, len(task.Labels))
-	tr, err := finetune.New(f.model, task, opts)
+	dir, err := modelDir(f.model, false)
+	if err != nil {
+		return err
+	}
+	tr, err := finetune.New(dir, task, opts)
 	if err != nil {
 		return err
 	}
@@ -188,7 +192,7 @@ func runEval(args []string, stdout io.Writer) error {
 	fs := newFlags("eval", "--task NAME --model DIR [--split dev|test]")
 	var tf taskFlags
 	tf.register(fs)
-	model := fs.String("model", "", "fine-tuned model folder (or hub id) whose head fits the task's labels")
+	model := fs.String("model", "", "fine-tuned model whose head fits the task's labels: "+modelRefUsage)
 	split := fs.String("split", "test", "split to evaluate: dev or test")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -206,7 +210,11 @@ func runEval(args []string, stdout io.Writer) error {
 	opts := finetune.DefaultOptions()
 	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
 	opts.MatchLabels = true
-	tr, err := finetune.New(*model, task, opts)
+	dir, err := modelDir(*model, false)
+	if err != nil {
+		return err
+	}
+	tr, err := finetune.New(dir, task, opts)
 	if err != nil {
 		return err
 	}

@@ -11,17 +11,15 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/pipeline/tinymodels"
-	"github.com/deberta-go/lab/pretrain"
 )
 
 // folderState is what a case's output folder must hold afterwards.
 type folderState string
 
 const (
-	absent    folderState = "absent"    // it does not exist
-	unchanged folderState = "unchanged" // it holds exactly what it held before
-	model     folderState = "model"     // a model folder checkpoints.Open loads, with nothing of the old content
-	run       folderState = "run"       // a pre-training run folder whose config.json reads
+	outAbsent    folderState = "absent"    // it does not exist
+	outUnchanged folderState = "unchanged" // it holds exactly what it held before
+	outModel     folderState = "model"     // a model folder checkpoints.Open loads, with nothing of the old content
 )
 
 // cliCase is one command line: its exit status, a fragment of its output (stderr and stdout) and the state of
@@ -73,39 +71,40 @@ func TestCLIBadInputs(t *testing.T) {
 
 	cases := []cliCase{
 		// Data loss and mixed folders.
-		{"convert into a user's folder", []string{"convert", "--model", rtd, "--out", mine}, 1, "--overwrite", mine, unchanged},
-		{"convert --overwrite replaces it whole", []string{"convert", "--model", rtd, "--out", mine, "--overwrite"}, 0, "written as F16", mine, model},
-		{"convert --dtype F8", []string{"convert", "--model", rtd, "--out", fresh("f8"), "--dtype", "F8"}, 1, `dtype "F8"`, fresh("f8"), absent},
-		{"convert --emd without --generator", []string{"convert", "--model", rtd, "--out", fresh("emd"), "--emd"}, 1, "--emd only applies with --generator", fresh("emd"), absent},
-		{"convert a missing folder", []string{"convert", "--model", fresh("none"), "--out", fresh("c")}, 1, "config.json", fresh("c"), absent},
+		{"convert into a user's folder", []string{"convert", "--model", rtd, "--out", mine}, 1, "--overwrite", mine, outUnchanged},
+		{"convert --overwrite replaces it whole", []string{"convert", "--model", rtd, "--out", mine, "--overwrite"}, 0, "written as F16", mine, outModel},
+		{"convert --dtype F8", []string{"convert", "--model", rtd, "--out", fresh("f8"), "--dtype", "F8"}, 1, `dtype "F8"`, fresh("f8"), outAbsent},
+		{"convert --emd without --generator", []string{"convert", "--model", rtd, "--out", fresh("emd"), "--emd"}, 1, "--emd only applies with --generator", fresh("emd"), outAbsent},
+		{"convert a missing folder", []string{"convert", "--model", fresh("none"), "--out", fresh("c")}, 1, "local folder not found", fresh("c"), outAbsent},
 		{"convert into a file", []string{"convert", "--model", rtd, "--out", sst}, 1, "not a folder", "", ""},
-		{"finetune into a user's folder", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", mine}, ft...), 1, "--overwrite", mine, unchanged},
-		{"finetune --save-dtype F8", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", fresh("ft"), "--save-dtype", "F8"}, ft...), 1, "--save-dtype", fresh("ft"), absent},
-		{"finetune --resume without a run", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", mine, "--resume"}, ft...), 1, "no interrupted fine-tuning", mine, unchanged},
-		{"finetune --resume with other settings", []string{"finetune", "--out", interrupted, "--resume", "--lr", "0.1", "--steps", "1"}, 1, "--lr 0.1 (run: 0.0001)", interrupted, unchanged},
-		{"finetune --resume --overwrite", []string{"finetune", "--out", interrupted, "--resume", "--overwrite"}, 1, "choose one", interrupted, unchanged},
-		{"finetune --lr 0", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", fresh("lr"), "--lr", "0"}, ft...), 1, "LR", fresh("lr"), absent},
-		{"pretrain into an earlier run", pretrainArgs(corpus, runDir), 1, "--resume to continue", runDir, unchanged},
-		{"pretrain into a user's folder", pretrainArgs(corpus, mine), 1, "--overwrite", mine, unchanged},
-		{"pretrain on an empty corpus", pretrainArgs(empty, fresh("p")), 1, "no training sequences", fresh("p"), absent},
-		{"pretrain --resume with other settings", []string{"pretrain", "--out", runDir, "--resume", "--layers", "4", "--lr", "0.01"}, 1, "--layers 4 (run: 2), --lr 0.01 (run: 0.0005)", runDir, unchanged},
-		{"pretrain --resume on a user's folder", []string{"pretrain", "--out", mine, "--resume"}, 1, "not a run folder", mine, unchanged},
-		{"pretrain --resume --overwrite", []string{"pretrain", "--out", runDir, "--resume", "--overwrite"}, 1, "choose one", runDir, unchanged},
-		{"pretrain --sharing xes", append(pretrainArgs(corpus, fresh("s")), "--sharing", "xes"), 1, "xes", fresh("s"), absent},
+		{"convert into a new nested folder", []string{"convert", "--model", rtd, "--out", fresh("a/b/c")}, 0, "written as F16", fresh("a/b/c"), outModel},
+		{"finetune into a user's folder", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", mine}, ft...), 1, "--overwrite", mine, outUnchanged},
+		{"finetune --save-dtype F8", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", fresh("ft"), "--save-dtype", "F8"}, ft...), 1, "--save-dtype", fresh("ft"), outAbsent},
+		{"finetune --resume without a run", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", mine, "--resume"}, ft...), 1, "no interrupted fine-tuning", mine, outUnchanged},
+		{"finetune --resume with other settings", []string{"finetune", "--out", interrupted, "--resume", "--lr", "0.1", "--steps", "1"}, 1, "--lr 0.1 (run: 0.0001)", interrupted, outUnchanged},
+		{"finetune --resume --overwrite", []string{"finetune", "--out", interrupted, "--resume", "--overwrite"}, 1, "choose one", interrupted, outUnchanged},
+		{"finetune --lr 0", append([]string{"finetune", "--task", "tsv:" + sst, "--model", rtd, "--out", fresh("lr"), "--lr", "0"}, ft...), 1, "LR", fresh("lr"), outAbsent},
+		{"pretrain into an earlier run", pretrainArgs(corpus, runDir), 1, "--resume to continue", runDir, outUnchanged},
+		{"pretrain into a user's folder", pretrainArgs(corpus, mine), 1, "--overwrite", mine, outUnchanged},
+		{"pretrain on an empty corpus", pretrainArgs(empty, fresh("p")), 1, "no training sequences", fresh("p"), outAbsent},
+		{"pretrain --resume with other settings", []string{"pretrain", "--out", runDir, "--resume", "--layers", "4", "--lr", "0.01"}, 1, "--layers 4 (run: 2), --lr 0.01 (run: 0.0005)", runDir, outUnchanged},
+		{"pretrain --resume on a user's folder", []string{"pretrain", "--out", mine, "--resume"}, 1, "not a run folder", mine, outUnchanged},
+		{"pretrain --resume --overwrite", []string{"pretrain", "--out", runDir, "--resume", "--overwrite"}, 1, "choose one", runDir, outUnchanged},
+		{"pretrain --sharing xes", append(pretrainArgs(corpus, fresh("s")), "--sharing", "xes"), 1, "xes", fresh("s"), outAbsent},
 		// Panics and runaway memory.
 		{"info: 1e6 layers", []string{"info", "--model", editConfig(t, rtd, "num_hidden_layers", "1000000")}, 1, `"num_hidden_layers" is 1000000`, "", ""},
 		{"info: 1000 layers, weights of 2", []string{"info", "--model", editConfig(t, rtd, "num_hidden_layers", "1000")}, 1, "missing key", "", ""},
-		{"dump: empty batch", []string{"dump", "--model", rtd, "--ids", npyInts(t, tmp, "b0.npy", []int{0, 6}, nil), "--mask", ones, "--out", fresh("d")}, 1, "must not be empty", fresh("d"), absent},
-		{"dump: empty sequences", []string{"dump", "--model", rtd, "--ids", npyInts(t, tmp, "s0.npy", []int{1, 0}, nil), "--mask", ones, "--out", fresh("d")}, 1, "must not be empty", fresh("d"), absent},
-		{"dump: mask value 7", []string{"dump", "--model", rtd, "--ids", ids, "--mask", npyInts(t, tmp, "m7.npy", []int{1, 2}, []int64{1, 7}), "--out", fresh("d")}, 1, "0 (padding) and 1 (token) only", fresh("d"), absent},
-		{"dump: mask value -1", []string{"dump", "--model", rtd, "--ids", ids, "--mask", npyInts(t, tmp, "m-1.npy", []int{1, 2}, []int64{-1, 1}), "--out", fresh("d")}, 1, "0 (padding) and 1 (token) only", fresh("d"), absent},
-		{"dump: a row without tokens", []string{"dump", "--model", rtd, "--ids", ids, "--mask", npyInts(t, tmp, "m00.npy", []int{1, 2}, []int64{0, 0}), "--out", fresh("d")}, 1, "row 0 has no token", fresh("d"), absent},
-		{"dump into a user's folder", []string{"dump", "--model", rtd, "--ids", ids, "--mask", ones, "--out", mine}, 1, "--overwrite", mine, unchanged},
+		{"dump: empty batch", []string{"dump", "--model", rtd, "--ids", npyInts(t, tmp, "b0.npy", []int{0, 6}, nil), "--mask", ones, "--out", fresh("d")}, 1, "must not be empty", fresh("d"), outAbsent},
+		{"dump: empty sequences", []string{"dump", "--model", rtd, "--ids", npyInts(t, tmp, "s0.npy", []int{1, 0}, nil), "--mask", ones, "--out", fresh("d")}, 1, "must not be empty", fresh("d"), outAbsent},
+		{"dump: mask value 7", []string{"dump", "--model", rtd, "--ids", ids, "--mask", npyInts(t, tmp, "m7.npy", []int{1, 2}, []int64{1, 7}), "--out", fresh("d")}, 1, "0 (padding) and 1 (token) only", fresh("d"), outAbsent},
+		{"dump: mask value -1", []string{"dump", "--model", rtd, "--ids", ids, "--mask", npyInts(t, tmp, "m-1.npy", []int{1, 2}, []int64{-1, 1}), "--out", fresh("d")}, 1, "0 (padding) and 1 (token) only", fresh("d"), outAbsent},
+		{"dump: a row without tokens", []string{"dump", "--model", rtd, "--ids", ids, "--mask", npyInts(t, tmp, "m00.npy", []int{1, 2}, []int64{0, 0}), "--out", fresh("d")}, 1, "row 0 has no token", fresh("d"), outAbsent},
+		{"dump into a user's folder", []string{"dump", "--model", rtd, "--ids", ids, "--mask", ones, "--out", mine}, 1, "--overwrite", mine, outUnchanged},
 		// Silent wrong results.
 		{"eval: labels by name", []string{"eval", "--task", "tsv:" + negPos, "--model", nli, "--max-length", "16"}, 1, "labels are matched by name", "", ""},
 		{"eval: same labels, other order", []string{"eval", "--task", "tsv:" + nliTask, "--model", nli, "--max-length", "16", "--max-eval", "4"}, 0, `"split":"test"`, "", ""},
 		{"eval --split train", []string{"eval", "--task", "tsv:" + nliTask, "--model", nli, "--split", "train"}, 1, "want dev or test", "", ""},
-		{"finetune: dev labels absent from train", append([]string{"finetune", "--task", "tsv:" + unseen, "--model", rtd, "--out", fresh("u")}, ft...), 1, "train lacks: c", fresh("u"), absent},
+		{"finetune: dev labels absent from train", append([]string{"finetune", "--task", "tsv:" + unseen, "--model", rtd, "--out", fresh("u")}, ft...), 1, "train lacks: c", fresh("u"), outAbsent},
 		{"tokenize --pair, 3 strings", []string{"tokenize", "--model", rtd, "--pair", "--input", pairs}, 1, "two strings", "", ""},
 		{"tokenize --pair, 1 string", []string{"tokenize", "--model", rtd, "--pair", "--input", single}, 1, "two strings", "", ""},
 		{"tokenize --pair, null", []string{"tokenize", "--model", rtd, "--pair", "--input", null}, 1, "two strings", "", ""},
@@ -114,20 +113,20 @@ func TestCLIBadInputs(t *testing.T) {
 		// What already worked, kept.
 		{"info: corrupt weights", []string{"info", "--model", truncatedModel(t, rtd)}, 1, "model.safetensors", "", ""},
 		{"info: config type", []string{"info", "--model", editConfig(t, rtd, "hidden_size", `"768"`)}, 1, `"hidden_size"`, "", ""},
-		{"dump: float ids", []string{"dump", "--model", rtd, "--ids", sst, "--mask", ones, "--out", fresh("d")}, 1, "sst.tsv", fresh("d"), absent},
+		{"dump: float ids", []string{"dump", "--model", rtd, "--ids", sst, "--mask", ones, "--out", fresh("d")}, 1, "sst.tsv", fresh("d"), outAbsent},
 		{"bench --batch 0", []string{"bench", "--batch", "0"}, 1, "--batch, --seq and --iters must be > 0", "", ""},
-		{"bench --mode train", []string{"bench", "--mode", "train"}, 1, `--mode "train"`, "", ""},
+		{"bench --mode sing", []string{"bench", "--mode", "sing"}, 1, `--mode "sing"`, "", ""},
 		{"fill-mask --top-k 0", []string{"fill-mask", "--model", rtd, "--top-k", "0", "a [MASK]"}, 1, "--top-k > 0", "", ""},
 		{"embed --batch-size 0", []string{"embed", "--model", rtd, "--batch-size", "0", "a"}, 1, "--batch-size", "", ""},
 		{"eval without --model", []string{"eval", "--task", "tsv:" + sst}, 1, "--model is required", "", ""},
-		{"finetune: unknown task", append([]string{"finetune", "--task", "glue", "--model", rtd, "--out", fresh("t")}, ft...), 1, `unknown task "glue"`, fresh("t"), absent},
+		{"finetune: unknown task", append([]string{"finetune", "--task", "glue", "--model", rtd, "--out", fresh("t")}, ft...), 1, `unknown task "glue"`, fresh("t"), outAbsent},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`, "", ""},
 		{"unknown flag", []string{"info", "--frob"}, 1, "flag provided but not defined: -frob", "", ""},
 		// Consistency: what pretrain writes, every command loads.
 		{"fill-mask on a pretrain generator", []string{"fill-mask", "--model", filepath.Join(runDir, "generator"), "the [MASK] sea"}, 0, `"masks"`, "", ""},
 		{"fill-mask --generator on it", []string{"fill-mask", "--model", filepath.Join(runDir, "generator"), "--generator", "the [MASK] sea"}, 0, `"masks"`, "", ""},
 		{"info on a pretrain generator", []string{"info", "--model", filepath.Join(runDir, "generator")}, 0, "mlm", "", ""},
-		{"convert a pretrain generator", []string{"convert", "--model", filepath.Join(runDir, "generator"), "--out", fresh("g")}, 0, "written as F16", fresh("g"), model},
+		{"convert a pretrain generator", []string{"convert", "--model", filepath.Join(runDir, "generator"), "--out", fresh("g")}, 0, "written as F16", fresh("g"), outModel},
 		{"dump a pretrain generator", []string{"dump", "--model", filepath.Join(runDir, "generator"), "--ids", ids, "--mask", ones, "--out", fresh("gd")}, 0, "wrote", "", ""},
 		{"detect on a pretrain discriminator", []string{"detect", "--model", filepath.Join(runDir, "discriminator"), "the sea"}, 0, `"tokens"`, "", ""},
 	}
@@ -178,15 +177,15 @@ func checkFolderState(t *testing.T, dir string, state folderState, before []stri
 	after := snapshot(t, dir)
 	_, statErr := os.Stat(dir)
 	switch state {
-	case absent:
+	case outAbsent:
 		if !os.IsNotExist(statErr) {
 			t.Errorf("%s exists: %v", dir, after)
 		}
-	case unchanged:
+	case outUnchanged:
 		if !slices.Equal(before, after) {
 			t.Errorf("%s changed:\nbefore %v\nafter  %v", dir, before, after)
 		}
-	case model:
+	case outModel:
 		if _, _, err := checkpoints.Open(dir, checkpoints.OpenOptions{}); err != nil {
 			t.Errorf("%s does not load: %v", dir, err)
 		}
@@ -194,10 +193,6 @@ func checkFolderState(t *testing.T, dir string, state folderState, before []stri
 			if slices.Contains(after, f) && !strings.HasPrefix(f, "spm.model") {
 				t.Errorf("%s kept %s of its old content", dir, f)
 			}
-		}
-	case run:
-		if _, err := pretrain.ReadRunInfo(dir); err != nil {
-			t.Errorf("%s is not a run folder: %v", dir, err)
 		}
 	}
 	if siblings, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-*")); dir != "" && len(siblings) > 0 {

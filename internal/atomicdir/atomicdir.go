@@ -21,10 +21,6 @@ func Check(dir string, overwrite bool) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		parent := filepath.Dir(filepath.Clean(dir))
-		if st, err := os.Stat(parent); err != nil || !st.IsDir() {
-			return fmt.Errorf("%s: the parent folder %s does not exist", dir, parent)
-		}
 		return nil
 	case err != nil:
 		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
@@ -40,12 +36,15 @@ func Check(dir string, overwrite bool) error {
 // Write makes dir hold exactly what fill writes into the empty folder it is given (a temporary sibling of dir):
 // when fill succeeds, its files are synced and the folder is renamed into place, replacing an existing dir whole;
 // when fill fails (or panics), the temporary folder is removed and dir is untouched. An existing non-empty dir
-// needs overwrite (see Check). The parent of dir must exist.
+// needs overwrite (see Check). Missing parent folders are created.
 func Write(dir string, overwrite bool, fill func(tmp string) error) error {
 	if err := Check(dir, overwrite); err != nil {
 		return err
 	}
 	dir = filepath.Clean(dir)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
 	removeStale(dir)
 	tmp := tempName(dir)
 	if err := os.Mkdir(tmp, 0o755); err != nil {

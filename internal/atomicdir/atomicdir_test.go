@@ -99,7 +99,7 @@ func TestWritePanic(t *testing.T) {
 	atomicdir.Write(dir, false, func(string) error { panic("boom") })
 }
 
-// TestCheck: files, missing parents and non-empty folders are refused before any work.
+// TestCheck: files and non-empty folders are refused before any work; missing folders (and parents) are fine.
 func TestCheck(t *testing.T) {
 	parent := t.TempDir()
 	file := filepath.Join(parent, "file")
@@ -108,7 +108,8 @@ func TestCheck(t *testing.T) {
 	}
 	for path, want := range map[string]string{
 		file:                                  "not a folder",
-		filepath.Join(parent, "no", "such"):   "parent folder",
+		filepath.Join(parent, "no", "such"):   "",
+		filepath.Join(file, "below"):          "not a directory",
 		parent:                                "--overwrite",
 		filepath.Join(parent, "fresh-folder"): "",
 	} {
@@ -153,6 +154,17 @@ func TestWriteFile(t *testing.T) {
 		}
 	}
 	if got := listing(t, parent); !slices.Equal(got, []string{"f.json=new"}) {
+		t.Errorf("folder holds %v", got)
+	}
+}
+
+// TestWriteCreatesParents: missing parent folders are made, like mkdir -p.
+func TestWriteCreatesParents(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "x", "y", "out")
+	if err := atomicdir.Write(dir, false, writeFiles("a=1")); err != nil {
+		t.Fatal(err)
+	}
+	if got := listing(t, dir); !slices.Equal(got, []string{"a=1"}) {
 		t.Errorf("folder holds %v", got)
 	}
 }
