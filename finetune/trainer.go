@@ -45,7 +45,8 @@ type Options struct {
 	// MatchLabels (evaluating a fine-tuned model) takes the label ids from the model's id2label, matched to the
 	// task's labels by name; a model whose labels differ from the task's is an error.
 	MatchLabels bool
-	// Stop, when set, is asked before each training step; true ends Train with ErrStopped (e.g. on SIGINT).
+	// Stop, when set, is asked before each training step but the first of a Train call; true ends Train with
+	// ErrStopped (e.g. on SIGINT).
 	Stop func() bool
 	// Progress receives a line per evaluation and every 5% of the steps (loss, examples/s, ETA without the
 	// evaluations); nil = silent.
@@ -214,7 +215,7 @@ func (t *Trainer) Train() (*Result, error) {
 	var trainTime time.Duration
 	start, startStep := time.Now(), t.step
 	for t.step < total {
-		if t.opts.Stop != nil && t.opts.Stop() {
+		if t.opts.Stop != nil && t.step > startStep && t.opts.Stop() {
 			return nil, ErrStopped
 		}
 		if len(l.Order) == 0 {
