@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -12,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/finetune"
@@ -77,35 +82,87 @@ func (k killPoint) String() string {
 	return "after " + k.delay.Round(time.Millisecond).String()
 }
 
-// runKilled runs deberta args and SIGKILLs it at k; it reports whether the kill came before the command ended.
-func runKilled(t *testing.T, k killPoint, args ...string) bool {
+// runKilled runs deberta args and SIGKILLs it at k; it reports whether the kill came before the command ended,
+// and whether it left a temporary sibling of k.ofTemp (a kill in the middle of writing it).
+func runKilled(t *testing.T, k killPoint, args ...string) (killed, midWrite bool) {
 	t.Helper()
+	dir, prefix := filepath.Dir(k.ofTemp), "."+filepath.Base(k.ofTemp)+".tmp-"
+	var timer, tick <-chan time.Time
+	var created <-chan struct{}
+	var w *createWatch
+	if k.ofTemp == "" {
+		timer = time.After(k.delay)
+	} else {
+		w = newCreateWatch(t, prefix)
+		defer w.f.Close()
+		created = w.ch
+		if !w.add(dir) {
+			ticker := time.NewTicker(100 * time.Microsecond) // watch dir once the command has made it
+			defer ticker.Stop()
+			tick = ticker.C
+		}
+	}
 	c := startChild(t, args...)
 	done := make(chan int, 1)
 	go func() { done <- c.wait() }()
-	deadline := time.After(k.delay)
-	pattern := filepath.Join(filepath.Dir(k.ofTemp), "."+filepath.Base(k.ofTemp)+".tmp-*")
 	for {
 		select {
 		case <-done:
-			return false
-		case <-deadline:
-			if k.ofTemp == "" {
-				c.cmd.Process.Kill()
-				<-done
-				return true
+			return false, false
+		case <-timer:
+		case <-created:
+		case <-tick:
+			if w.add(dir) {
+				tick = nil
 			}
-		default:
+			continue
 		}
-		if k.ofTemp != "" {
-			if m, _ := filepath.Glob(pattern); len(m) > 0 {
-				c.cmd.Process.Kill()
-				<-done
-				return true
+		c.cmd.Process.Kill()
+		<-done
+		m, _ := filepath.Glob(filepath.Join(dir, prefix+"*"))
+		return true, k.ofTemp != "" && len(m) > 0
+	}
+}
+
+// createWatch closes ch as soon as an entry whose name starts with prefix is created in a watched folder
+// (inotify).
+type createWatch struct {
+	fd int
+	f  *os.File
+	ch chan struct{}
+}
+
+func newCreateWatch(t *testing.T, prefix string) *createWatch {
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &createWatch{fd: fd, f: os.NewFile(uintptr(fd), "inotify"), ch: make(chan struct{})}
+	go w.read(prefix)
+	return w
+}
+
+// add watches dir; false when it does not exist (yet).
+func (w *createWatch) add(dir string) bool {
+	_, err := unix.InotifyAddWatch(w.fd, dir, unix.IN_CREATE)
+	return err == nil
+}
+
+func (w *createWatch) read(prefix string) {
+	buf := make([]byte, 64*1024)
+	for {
+		n, err := w.f.Read(buf)
+		if err != nil {
+			return
+		}
+		for off := 0; off+unix.SizeofInotifyEvent <= n; {
+			ev := (*unix.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			name := strings.TrimRight(string(buf[off+unix.SizeofInotifyEvent:off+unix.SizeofInotifyEvent+int(ev.Len)]), "\x00")
+			if strings.HasPrefix(name, prefix) {
+				close(w.ch)
+				return
 			}
-			time.Sleep(200 * time.Microsecond)
-		} else {
-			time.Sleep(time.Millisecond)
+			off += unix.SizeofInotifyEvent + int(ev.Len)
 		}
 	}
 }
@@ -136,7 +193,7 @@ func TestCrashConvert(t *testing.T) {
 	d := timed(t, "convert", "--model", src, "--out", ref, "--dtype", "F16")
 	oldSnap, newSnap := snapshot(t, out), snapshot(t, ref)
 	for _, k := range killPoints(d, out) {
-		killed := runKilled(t, k, "convert", "--model", src, "--out", out, "--dtype", "F16", "--overwrite")
+		killed, mid := runKilled(t, k, "convert", "--model", src, "--out", out, "--dtype", "F16", "--overwrite")
 		got := snapshot(t, out)
 		if !slices.Equal(got, oldSnap) && !slices.Equal(got, newSnap) {
 			t.Errorf("killed %v (%v): %s is a mix: %v", k, killed, out, got)
@@ -144,7 +201,7 @@ func TestCrashConvert(t *testing.T) {
 		if _, _, err := checkpoints.Open(out, checkpoints.OpenOptions{}); err != nil {
 			t.Errorf("killed %v: does not load: %v", k, err)
 		}
-		t.Logf("kill %v: killed %v, new %v", k, killed, slices.Equal(got, newSnap))
+		t.Logf("kill %v: killed %v (mid-write %v), new %v", k, killed, mid, slices.Equal(got, newSnap))
 		if slices.Equal(got, newSnap) { // start again from the old one
 			timed(t, "convert", "--model", src, "--out", out, "--dtype", "F32", "--overwrite")
 		}
@@ -162,28 +219,37 @@ func TestCrashFinetune(t *testing.T) {
 	dir := t.TempDir()
 	model := tinyModel(t, tinymodels.RTD)
 	task := labelledTSV(t, filepath.Join(dir, "sst.tsv"), 40, "0", "1")
-	out := userFolder(t)
-	oldSnap := snapshot(t, out)
+	pristine, out := userFolder(t), filepath.Join(dir, "mine")
+	oldSnap := snapshot(t, pristine)
 	args := []string{"finetune", "--task", "tsv:" + task, "--model", model, "--max-length", "16", "--batch", "4", "--steps", "12",
 		"--eval-every", "4", "--out"}
 	d := timed(t, append(args, filepath.Join(dir, "ref"))...)
 	for _, k := range killPoints(d, out) {
-		killed := runKilled(t, k, append(args, out, "--overwrite")...)
+		restore(t, pristine, out)
+		killed, mid := runKilled(t, k, append(args, out, "--overwrite")...)
 		got := snapshot(t, out)
 		isNew := checkFinetuneOut(t, out)
 		if !slices.Equal(got, oldSnap) && !isNew {
 			t.Errorf("killed %v (%v): %s is neither the old folder nor a complete result: %v", k, killed, out, got)
 		}
-		t.Logf("kill %v: killed %v, new %v", k, killed, isNew)
-		if isNew {
-			out = userFolder(t)
-		}
+		t.Logf("kill %v: killed %v (mid-write %v), new %v", k, killed, mid, isNew)
 	}
 	timed(t, append(args, out, "--overwrite")...)
 	if !checkFinetuneOut(t, out) {
 		t.Errorf("after a clean run: %v", snapshot(t, out))
 	}
 	checkNoTemporaries(t, out)
+}
+
+// restore makes dst a copy of src.
+func restore(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.RemoveAll(dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkFinetuneOut reports whether dir is a complete fine-tuning result.
@@ -207,6 +273,11 @@ func TestCrashPretrain(t *testing.T) {
 	corpus := smallCorpus(t, filepath.Join(dir, "corpus.txt"), 40)
 	out, old := filepath.Join(dir, "run"), filepath.Join(dir, "old")
 	timed(t, append([]string{"pretrain"}, tinyPretrainArgs(corpus, old, 2)...)...)
+	// Without its checkpoint folder (as a run stopped before its first save), so that the kill point in the new
+	// run's checkpoint folder watches the new folder, not the old one.
+	if err := os.RemoveAll(filepath.Join(old, pretrain.CheckpointDir)); err != nil {
+		t.Fatal(err)
+	}
 	oldSnap := snapshot(t, old)
 	newRun := func(out string) []string {
 		return append(append([]string{"pretrain"}, tinyPretrainArgs(corpus, out, 12)...), "--save-every", "2", "--seed", "4")
@@ -215,13 +286,10 @@ func TestCrashPretrain(t *testing.T) {
 	resumed := false
 	points := append(killPoints(d, out), killPoint{delay: d, ofTemp: filepath.Join(out, pretrain.CheckpointDir, "step-00000004")})
 	for _, k := range points {
-		os.RemoveAll(out)
-		if err := os.CopyFS(out, os.DirFS(old)); err != nil {
-			t.Fatal(err)
-		}
-		killed := runKilled(t, k, append(newRun(out), "--overwrite")...)
+		restore(t, old, out)
+		killed, mid := runKilled(t, k, append(newRun(out), "--overwrite")...)
 		if got := snapshot(t, out); slices.Equal(got, oldSnap) {
-			t.Logf("kill %v: killed %v, old run", k, killed)
+			t.Logf("kill %v: killed %v (mid-write %v), old run", k, killed, mid)
 			continue
 		}
 		info, err := pretrain.ReadRunInfo(out)
@@ -232,7 +300,7 @@ func TestCrashPretrain(t *testing.T) {
 		if err != nil && !errors.Is(err, pretrain.ErrNoCheckpoint) {
 			t.Fatalf("killed %v: the new run does not resume: %v", k, err)
 		}
-		t.Logf("kill %v: killed %v, new run at step %d", k, killed, st.Step)
+		t.Logf("kill %v: killed %v (mid-write %v), new run at step %d", k, killed, mid, st.Step)
 		if killed && !resumed {
 			resumed = true
 			c := startChild(t, "pretrain", "--out", out, "--resume", "--log-every", "1")
