@@ -14,7 +14,7 @@ import (
 
 // TextBatches builds n masked training batches of [batch, seqLen] from docs, as the CLI's pre-training loop does:
 // the training split (data.Split with the default fraction and seed), packed (data.Pack), shuffled with seed,
-// batched and masked (data.DefaultMaskOptions with seed). The corpus is restarted (reshuffled with seed+epoch)
+// batched and masked (data.DefaultMaskOptions with seed), scoring the non-special tokens (NewTextBatch). The corpus is restarted (reshuffled with seed+epoch)
 // when it runs out. docs is called once per pass over the corpus. The batches are built once so that several
 // runs (e.g. the three sharing modes) see exactly the same data.
 func TextBatches(tok *tokenizer.Tokenizer, docs func() data.Docs, batch, seqLen, n int, seed uint64) ([]HostBatch, error) {
@@ -50,9 +50,7 @@ func TextBatches(tok *tokenizer.Tokenizer, docs func() data.Docs, batch, seqLen,
 				batcher.Close()
 				return nil, err
 			}
-			ids, mask := b.Tensors()
-			masked, positions, _, weights := m.Tensors()
-			out = append(out, HostBatch{MaskedIDs: masked, Original: ids, Positions: positions, Weights: weights, Mask: mask})
+			out = append(out, NewTextBatch(b, m, tok.SpecialIDs()))
 			got++
 		}
 		batcher.Close()
