@@ -68,6 +68,7 @@ func runPretrain(args []string, stdout io.Writer) error {
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its last checkpoint (its config.json wins over the flags)")
 	fs.BoolVar(&f.decoupled, "decoupled", false, "two optimisers, as the official scripts: the generator steps on L_MLM, then the discriminator on λ·L_RTD with the updated tables (rtd only)")
 	fs.BoolVar(&f.noExport, "no-export", false, "do not export discriminator/ and generator/ at the end")
+	eval := addEvalFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -149,6 +150,9 @@ func runPretrain(args []string, stdout io.Writer) error {
 	if err := src.skip(position); err != nil {
 		return err
 	}
+	if err := eval.prepare(tr, src, tok); err != nil {
+		return err
+	}
 	start, startStep := time.Now(), tr.Steps()
 	last := f.steps
 	if f.stopAt > 0 && f.stopAt < f.steps {
@@ -164,8 +168,11 @@ func runPretrain(args []string, stdout io.Writer) error {
 			return err
 		}
 		step := m.Step
-		if step%f.logEvery == 0 || step == f.steps || (f.analyzeEvery > 0 && step%f.analyzeEvery == 0) {
+		if step%f.logEvery == 0 || step == f.steps || (f.analyzeEvery > 0 && step%f.analyzeEvery == 0) || eval.due(step) {
 			rec := pretrain.NewRecord(m, tokens)
+			if err := eval.run(tr, step, &rec); err != nil {
+				return err
+			}
 			if f.analyzeEvery > 0 && step%f.analyzeEvery == 0 {
 				g, err := tr.GradientCosines(hb)
 				if err != nil {
@@ -186,8 +193,8 @@ func runPretrain(args []string, stdout io.Writer) error {
 			if m.DiscGradNorm > 0 {
 				norms = fmt.Sprintf("|g_G| %.3g  |g_D| %.3g", m.GradNorm, m.DiscGradNorm)
 			}
-			fmt.Fprintf(os.Stderr, "step %d/%d  %.0f tok/s  mlm %.4f  rtd %.4f  rtd_acc %.3f  lr %.3g  %s  ETA %s\n",
-				step, f.steps, rec.TokensPerS, m.MLMLoss, m.RTDLoss, m.RTDAcc, m.LR, norms, eta.Round(time.Second))
+			fmt.Fprintf(os.Stderr, "step %d/%d  %.0f tok/s  mlm %.4f  rtd %.4f  rtd_acc %.3f%s  lr %.3g  %s  ETA %s\n",
+				step, f.steps, rec.TokensPerS, m.MLMLoss, m.RTDLoss, m.RTDAcc, rtdProgress(rec), m.LR, norms, eta.Round(time.Second))
 		}
 		if (f.saveEvery > 0 && step%f.saveEvery == 0) || step == last {
 			if err := tr.SaveState(f.out, src.position); err != nil {
@@ -372,13 +379,11 @@ func (s *batchSource) next() (pretrain.HostBatch, int, error) {
 		return pretrain.HostBatch{}, 0, err
 	}
 	s.position++
-	ids, mask := b.Tensors()
-	masked, positions, _, weights := m.Tensors()
 	tokens := 0
 	for _, x := range b.Mask {
 		tokens += int(x)
 	}
-	return pretrain.HostBatch{MaskedIDs: masked, Original: ids, Positions: positions, Weights: weights, Mask: mask}, tokens, nil
+	return pretrain.NewTextBatch(b, m, s.tok.SpecialIDs()), tokens, nil
 }
 
 // skip draws n batches (masking them too, to advance the masker's generator as the original run did).
