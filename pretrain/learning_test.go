@@ -181,3 +181,46 @@ func TestStuckDiscriminatorFails(t *testing.T) {
 		t.Errorf("an untrained discriminator passed the learning assertion: %+v", h.RTD)
 	}
 }
+
+// TestEvaluateSet: two calls give identical results, and interleaving EvaluateSet with Step changes no later step
+// (the RNG is restored); before any Step, and without batches, it fails.
+func TestEvaluateSet(t *testing.T) {
+	held := heldOut()[:2]
+	run := func(evaluate bool) (Metrics, HeldOut) {
+		tr := newTinyTrainer(t, layers.GDES, 9)
+		if _, err := tr.EvaluateSet(held, 1); err == nil {
+			t.Error("EvaluateSet before a Step: no error")
+		}
+		rng := rand.New(rand.NewPCG(3, 3))
+		var h HeldOut
+		var m Metrics
+		for i := range 4 {
+			if i == 2 && evaluate {
+				var err error
+				if h, err = tr.EvaluateSet(held, 1); err != nil {
+					t.Fatal(err)
+				}
+				if again, err := tr.EvaluateSet(held, 1); err != nil || again != h {
+					t.Errorf("EvaluateSet twice: %+v, then %+v (%v)", h, again, err)
+				}
+				if _, err := tr.EvaluateSet(nil, 1); err == nil {
+					t.Error("EvaluateSet without batches: no error")
+				}
+			}
+			var err error
+			if m, err = tr.Step(runBatch(rng)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m.Duration = 0
+		return m, h
+	}
+	plain, _ := run(false)
+	interleaved, h := run(true)
+	if plain != interleaved {
+		t.Errorf("EvaluateSet changed training:\n%+v\n%+v", plain, interleaved)
+	}
+	if h.Batches != 2 || h.RTD.Tokens == 0 || h.RTD.Replaced == 0 {
+		t.Errorf("held-out result %+v", h)
+	}
+}
