@@ -110,6 +110,10 @@ func checkDecoupledMoments(t *testing.T, ctx *context.Context, mode layers.Shari
 // the discriminator on the tables A wrote back and its AdamW step on ∂(λ·L_RTD) at those tables. Every variable
 // (parameters, both optimisers' moments and steps, the RNG state) must match the trainer's after its second
 // step: in one graph, the discriminator sees the generator's update (Variable.SetValueGraph / ValueGraph).
+// The reference is built from the code under test (buildGenerator, buildDiscriminator, discriminatorTables,
+// layers' tables, optim.AdamW): it checks DecoupledStep's composition in one graph — order of the two updates,
+// the values each side reads, which variables each optimiser owns — not those blocks, which TestGradientFlow,
+// the learning tests (checkLearnsRTD) and package optim's tests cover.
 func TestDecoupledStepReference(t *testing.T) {
 	cfg := positionsConfig(layers.ES) // the position table P_G is shared too
 	tr := newDecoupledTrainer(t, cfg, 5)

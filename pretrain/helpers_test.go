@@ -1,7 +1,6 @@
 package pretrain
 
 import (
-
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )

@@ -20,9 +20,9 @@ const (
 	minAUC, minGain = 0.8, 0.05
 	learnSteps      = 200 // training steps of the learning tests
 	// positionSteps: absolute position embeddings added to the input (position_biased_input) slow learning down.
-	positionSteps = 300
-	heldOutBatches  = 8
-	heldOutSeed     = 5 // EvaluateSet's sampling seed
+	positionSteps  = 300
+	heldOutBatches = 8
+	heldOutSeed    = 5 // EvaluateSet's sampling seed
 )
 
 // learningTrainer is the trainer of the learning tests: cfg without dropout (it slows learning; what is tested is
