@@ -20,14 +20,7 @@ import (
 
 func newDecoupledTrainer(t *testing.T, cfg Config, seed int64) *Trainer {
 	t.Helper()
-	opts := DefaultTrainOptions(1e-2, 10, 150, seed)
-	opts.Backend = testutil.Backend(t)
-	opts.Decoupled = true
-	tr, err := NewTrainer(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+	return newTrainerOpts(t, cfg, DefaultTrainOptions(1e-2, 10, 150, seed), true)
 }
 
 // TestDecoupledTraining trains each sharing mode with two optimisers: each learns RTD (checkLearnsRTD), both

@@ -141,12 +141,7 @@ func (t *Trainer) EvaluateSet(batches []HostBatch, seed int64) (HeldOut, error) 
 // masked with data.DefaultMaskOptions seeded by seed: the same corpus and seed give the same batches. Fewer than
 // n when the split is shorter; an error when it yields none.
 func ValidationBatches(tok *tokenizer.Tokenizer, docs data.Docs, batch, seqLen, n int, seed uint64) ([]HostBatch, error) {
-	if batch <= 0 || seqLen < 8 || n <= 0 {
-		return nil, fmt.Errorf("pretrain: ValidationBatches needs batch > 0, seqLen >= 8, n > 0 (got %d, %d, %d)", batch, seqLen, n)
-	}
-	opts := data.DefaultMaskOptions()
-	opts.Seed = seed
-	masker, err := data.NewMasker(tok, seqLen, opts)
+	masker, err := textMasker("ValidationBatches", tok, batch, seqLen, n, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -175,4 +170,15 @@ func ValidationBatches(tok *tokenizer.Tokenizer, docs data.Docs, batch, seqLen, 
 		return nil, errors.New("pretrain: the corpus's validation split yields no sequences")
 	}
 	return out, nil
+}
+
+// textMasker checks the settings of a batch builder (name) and makes its masker (data.DefaultMaskOptions with
+// seed).
+func textMasker(name string, tok *tokenizer.Tokenizer, batch, seqLen, n int, seed uint64) (*data.Masker, error) {
+	if batch <= 0 || seqLen < 8 || n <= 0 {
+		return nil, fmt.Errorf("pretrain: %s needs batch > 0, seqLen >= 8, n > 0 (got %d, %d, %d)", name, batch, seqLen, n)
+	}
+	opts := data.DefaultMaskOptions()
+	opts.Seed = seed
+	return data.NewMasker(tok, seqLen, opts)
 }

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/deberta-go/lab/internal/testutil"
 	"github.com/deberta-go/lab/layers"
 )
 
@@ -33,14 +32,7 @@ func learningTrainer(t *testing.T, cfg Config, decoupled bool, steps int) *Train
 	gen, disc := *cfg.Generator, *cfg.Discriminator
 	gen.HiddenDropoutProb, gen.AttentionDropoutProb, disc.HiddenDropoutProb, disc.AttentionDropoutProb = 0, 0, 0, 0
 	cfg.Generator, cfg.Discriminator = &gen, &disc
-	opts := DefaultTrainOptions(1e-2, 10, 2*steps, 42)
-	opts.Backend = testutil.Backend(t)
-	opts.Decoupled = decoupled
-	tr, err := NewTrainer(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+	return newTrainerOpts(t, cfg, DefaultTrainOptions(1e-2, 10, 2*steps, 42), decoupled)
 }
 
 // runSeqs draws n sequences of the learnable task.

@@ -104,8 +104,14 @@ func newTinyTrainer(t *testing.T, mode layers.SharingMode, seed int64) *Trainer 
 
 func newTinyTrainerConfig(t *testing.T, cfg Config, seed int64) *Trainer {
 	t.Helper()
-	opts := DefaultTrainOptions(1e-2, 10, 150, seed)
+	return newTrainerOpts(t, cfg, DefaultTrainOptions(1e-2, 10, 150, seed), false)
+}
+
+// newTrainerOpts makes a trainer of cfg and opts (optionally decoupled) on the test backend.
+func newTrainerOpts(t *testing.T, cfg Config, opts TrainOptions, decoupled bool) *Trainer {
+	t.Helper()
 	opts.Backend = testutil.Backend(t)
+	opts.Decoupled = decoupled
 	tr, err := NewTrainer(cfg, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -18,12 +18,7 @@ import (
 // when it runs out. docs is called once per pass over the corpus. The batches are built once so that several
 // runs (e.g. the three sharing modes) see exactly the same data.
 func TextBatches(tok *tokenizer.Tokenizer, docs func() data.Docs, batch, seqLen, n int, seed uint64) ([]HostBatch, error) {
-	if batch <= 0 || seqLen < 8 || n <= 0 {
-		return nil, fmt.Errorf("pretrain: TextBatches needs batch > 0, seqLen >= 8, n > 0 (got %d, %d, %d)", batch, seqLen, n)
-	}
-	opts := data.DefaultMaskOptions()
-	opts.Seed = seed
-	masker, err := data.NewMasker(tok, seqLen, opts)
+	masker, err := textMasker("TextBatches", tok, batch, seqLen, n, seed)
 	if err != nil {
 		return nil, err
 	}

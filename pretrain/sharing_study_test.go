@@ -22,7 +22,9 @@ func studyDocs() data.Docs {
 	}
 }
 
-func TestTextBatchesDeterministic(t *testing.T) {
+// testTokenizer is the bundled 8000-piece tokenizer.
+func testTokenizer(t *testing.T) *tokenizer.Tokenizer {
+	t.Helper()
 	sp, err := tokenizer.LoadSentencePiece("../tokenizer/testdata/spm-bytefallback/spm.model")
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +33,11 @@ func TestTextBatchesDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tok
+}
+
+func TestTextBatchesDeterministic(t *testing.T) {
+	tok := testTokenizer(t)
 	a, err := TextBatches(tok, studyDocs, 2, 16, 40, 3) // more batches than one pass gives: restarts the corpus
 	if err != nil {
 		t.Fatal(err)
@@ -91,14 +98,7 @@ func TestSharingStudyRun(t *testing.T) {
 // TestValidationBatches: the validation split's batches are reproducible, disjoint from TextBatches' documents,
 // scored on the non-special tokens only, and capped at what the split holds.
 func TestValidationBatches(t *testing.T) {
-	sp, err := tokenizer.LoadSentencePiece("../tokenizer/testdata/spm-bytefallback/spm.model")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := tokenizer.New(sp, tokenizer.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := testTokenizer(t)
 	docs := func() data.Docs { // 200 distinct documents: about 10 land in the validation split
 		return func(yield func(data.Document, error) bool) {
 			for i := range 200 {
