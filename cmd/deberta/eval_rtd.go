@@ -44,7 +44,7 @@ type evalRTDFlags struct {
 func runEvalRTD(args []string, stdout io.Writer) error {
 	fs := newFlags("eval-rtd", "[--model DIR] [--batch N] [--seq L] [--max-batches N] [--seed S] FILE|DIR ...")
 	var f evalRTDFlags
-	fs.StringVar(&f.model, "model", "", "folder holding discriminator/ and generator/ (a pretrain run folder); default: the built-in model "+defaultmodel.Name)
+	fs.StringVar(&f.model, "model", "", "folder holding discriminator/ and generator/ (a pretrain run folder), or a checkpoint folder or hub name with the generator beside the discriminator; default: the built-in model "+defaultmodel.Name)
 	fs.IntVar(&f.batch, "batch", 8, "sequences per batch")
 	fs.IntVar(&f.seq, "seq", 128, "sequence length (text packed into sequences of this length)")
 	fs.IntVar(&f.maxBatch, "max-batches", 0, "evaluate at most this many batches; 0: all the text")
@@ -95,16 +95,34 @@ func runEvalRTD(args []string, stdout io.Writer) error {
 	return writeLines(stdout, []evalRTDResult{res})
 }
 
-// folders are the discriminator's and the generator's folders of --model (or of the built-in model).
+// folders are the discriminator's and the generator's folders of --model: its discriminator/ and generator/
+// subfolders, or one folder (or hub name) holding both checkpoints in Microsoft's layout (generator_config.json
+// beside config.json); without --model, the built-in model's.
 func (f evalRTDFlags) folders() (disc, gen string, err error) {
-	if f.model != "" {
-		return filepath.Join(f.model, "discriminator"), filepath.Join(f.model, "generator"), nil
+	if f.model == "" {
+		if disc, err = defaultmodel.Dir(defaultmodel.Discriminator); err != nil {
+			return "", "", err
+		}
+		gen, err = defaultmodel.Dir(defaultmodel.Generator)
+		return disc, gen, err
 	}
-	if disc, err = defaultmodel.Dir(defaultmodel.Discriminator); err != nil {
+	disc, gen = filepath.Join(f.model, "discriminator"), filepath.Join(f.model, "generator")
+	if isDir(disc) && isDir(gen) {
+		return disc, gen, nil
+	}
+	dir, err := modelDir(f.model, true)
+	if err != nil {
 		return "", "", err
 	}
-	gen, err = defaultmodel.Dir(defaultmodel.Generator)
-	return disc, gen, err
+	if _, err := os.Stat(filepath.Join(dir, "generator_config.json")); err != nil {
+		return "", "", fmt.Errorf("--model %s: neither discriminator/ and generator/ subfolders nor a generator checkpoint (generator_config.json) beside the discriminator", f.model)
+	}
+	return dir, dir, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 // evalRTD masks the packed text (f.maskRate, always [MASK]), samples a replacement for every masked token from

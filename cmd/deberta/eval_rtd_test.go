@@ -45,6 +45,26 @@ func TestEvalRTD(t *testing.T) {
 	if other.RTDStats == a.RTDStats {
 		t.Errorf("seeds 1 and 2 gave the same result %+v", a)
 	}
+	// The same model in Microsoft's layout (one folder, the generator's files named generator_*) gives the same.
+	ms := t.TempDir()
+	for _, c := range [][3]string{{"discriminator", "config.json", "config.json"}, {"discriminator", "model.safetensors", "model.safetensors"},
+		{"discriminator", "spm.model", "spm.model"}, {"generator", "config.json", "generator_config.json"},
+		{"generator", "model.safetensors", "model.generator.safetensors"}} {
+		src := a.Discriminator
+		if c[0] == "generator" {
+			src = a.Generator
+		}
+		b, err := os.ReadFile(filepath.Join(src, c[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ms, c[2]), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if one := run("--model", ms); one.RTDStats != a.RTDStats || one.Generator != ms {
+		t.Errorf("one folder: %+v, want the stats of %+v", one, a)
+	}
 	for _, bad := range [][]string{{"--batch", "2"}, {"--seq", "4096", text}, {"--model", t.TempDir(), text}, {"--mask-rate", "0", text}} {
 		if _, err := runWithStdin(runEvalRTD, "", bad...); err == nil {
 			t.Errorf("%v: no error", bad)
