@@ -1,10 +1,10 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/deberta-go/lab/pretrain"
 	"github.com/deberta-go/lab/tokenizer"
@@ -21,18 +21,41 @@ type heldOutEval struct {
 	batches      []pretrain.HostBatch
 }
 
+// addEvalFlags declares --eval-every and --eval-batches on fs; out-of-range values fail fs.Parse.
 func addEvalFlags(fs *flag.FlagSet) *heldOutEval {
-	e := &heldOutEval{}
-	fs.IntVar(&e.every, "eval-every", 0, "evaluate RTD on held-out batches of the validation split every N steps (AUC, gain, precision/recall in metrics.jsonl's \"eval\"); 0: never")
-	fs.IntVar(&e.count, "eval-batches", 8, "number of held-out batches of --eval-every (fixed masks and sampling seed)")
+	e := &heldOutEval{count: 8}
+	fs.Var(minInt{&e.every, 0}, "eval-every", "evaluate RTD on held-out batches of the validation split every N steps (AUC, gain, precision/recall in metrics.jsonl's \"eval\"); 0: never")
+	fs.Var(minInt{&e.count, 1}, "eval-batches", "number of held-out batches of --eval-every (fixed masks and sampling seed)")
 	return e
 }
 
-// prepare validates the flags and builds the held-out batches (docs: the run's corpus).
-func (e *heldOutEval) prepare(tr *pretrain.Trainer, src *batchSource, tok *tokenizer.Tokenizer) error {
-	if e.every < 0 || e.count <= 0 {
-		return errors.New("--eval-every must be >= 0 and --eval-batches > 0")
+// minInt is an int flag that rejects values below min when parsed.
+type minInt struct {
+	p   *int
+	min int
+}
+
+func (m minInt) String() string {
+	if m.p == nil {
+		return "0"
 	}
+	return strconv.Itoa(*m.p)
+}
+
+func (m minInt) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return err
+	}
+	if v < m.min {
+		return fmt.Errorf("must be >= %d, got %d", m.min, v)
+	}
+	*m.p = v
+	return nil
+}
+
+// prepare builds the held-out batches from the run's corpus.
+func (e *heldOutEval) prepare(tr *pretrain.Trainer, src *batchSource, tok *tokenizer.Tokenizer) error {
 	if e.every == 0 {
 		return nil
 	}

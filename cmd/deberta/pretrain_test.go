@@ -32,6 +32,11 @@ func TestPretrainCLI(t *testing.T) {
 	if err := runPretrain(args, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	for _, bad := range []string{"--eval-every=-1", "--eval-batches=0", "--eval-every=x"} {
+		if err := runPretrain([]string{bad, "--out", filepath.Join(dir, "bad"), "--spm", spmModel}, io.Discard); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
 	recs, err := pretrain.ReadMetrics(out)
 	if err != nil {
 		t.Fatal(err)
