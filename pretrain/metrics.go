@@ -135,6 +135,16 @@ type Record struct {
 	GradNorm     float64 `json:"grad_norm"`
 	DiscGradNorm float64 `json:"disc_grad_norm,omitempty"` // TrainOptions.Decoupled: the discriminator's
 	StepSeconds  float64 `json:"step_s"`
+	// RTD diagnostics of the step's batch over its non-special real tokens (Metrics.RTD; absent for MLM runs):
+	// ROC AUC of the replaced class, gain H(p) − loss over those tokens, their replaced fraction p, and
+	// precision / recall at probability 0.5.
+	RTDAUC       float64 `json:"rtd_auc,omitempty"`
+	RTDGain      float64 `json:"rtd_gain,omitempty"`
+	RTDPrior     float64 `json:"rtd_prior,omitempty"`
+	RTDPrecision float64 `json:"rtd_precision,omitempty"`
+	RTDRecall    float64 `json:"rtd_recall,omitempty"`
+	// Eval is the held-out evaluation (Trainer.EvaluateSet), when computed at this step.
+	Eval *HeldOut `json:"eval,omitempty"`
 	// Analyses, when computed at this step.
 	EmbeddingCosine *TableSimilarity  `json:"embedding_cosine,omitempty"`
 	Gradients       *GradientAnalysis `json:"grad_cosine,omitempty"`
@@ -144,7 +154,8 @@ type Record struct {
 func NewRecord(m Metrics, tokens int) Record {
 	r := Record{Step: m.Step, Loss: m.Loss, MLMLoss: m.MLMLoss, RTDLoss: m.RTDLoss, RTDAcc: m.RTDAcc, LR: m.LR,
 		ReplacedFrac: m.ReplacedFrac, SampledAcc: m.SampledAcc, GradNorm: m.GradNorm, DiscGradNorm: m.DiscGradNorm,
-		StepSeconds: m.Duration.Seconds()}
+		StepSeconds: m.Duration.Seconds(), RTDAUC: m.RTD.AUC, RTDGain: m.RTD.Gain, RTDPrior: m.RTD.Prior,
+		RTDPrecision: m.RTD.Precision, RTDRecall: m.RTD.Recall}
 	if s := m.Duration.Seconds(); s > 0 {
 		r.TokensPerS = float64(tokens) / s
 	}

@@ -39,6 +39,7 @@ type pretrainFlags struct {
 	seed                                      int64
 	lr                                        float64
 	resume, noExport, decoupled, overwrite    bool
+	eval                                      *heldOutEval
 }
 
 func runPretrain(args []string, stdout io.Writer) error {
@@ -87,6 +88,9 @@ func runPretrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	if err := src.ready(); err != nil {
+		return err
+	}
+	if err := f.eval.prepare(tr, src, tok); err != nil {
 		return err
 	}
 	var run *pretrain.RunWriter
@@ -143,6 +147,7 @@ func (f *pretrainFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.decoupled, "decoupled", false, "two optimisers, as the official scripts: the generator steps on L_MLM, then the discriminator on λ·L_RTD with the updated tables (rtd only)")
 	fs.BoolVar(&f.noExport, "no-export", false, "do not export discriminator/ and generator/ at the end")
 	fs.BoolVar(&f.overwrite, "overwrite", false, "replace an existing non-empty --out folder (an earlier run, or anything else) whole")
+	f.eval = addEvalFlags(fs)
 }
 
 // validate checks the flags that need no file.
@@ -218,7 +223,7 @@ func (f *pretrainFlags) train(tr *pretrain.Trainer, src *batchSource, run *pretr
 			return err
 		}
 		step := m.Step
-		if step%f.logEvery == 0 || step == f.steps || (f.analyzeEvery > 0 && step%f.analyzeEvery == 0) {
+		if step%f.logEvery == 0 || step == f.steps || (f.analyzeEvery > 0 && step%f.analyzeEvery == 0) || f.eval.due(step) {
 			if err := f.log(tr, hb, m, tokens, run, time.Since(start), step-startStep); err != nil {
 				return err
 			}
@@ -241,6 +246,9 @@ func (f *pretrainFlags) train(tr *pretrain.Trainer, src *batchSource, run *pretr
 func (f *pretrainFlags) log(tr *pretrain.Trainer, hb pretrain.HostBatch, m pretrain.Metrics, tokens int, run *pretrain.RunWriter, elapsed time.Duration, done int) error {
 	step := m.Step
 	rec := pretrain.NewRecord(m, tokens)
+	if err := f.eval.run(tr, step, &rec); err != nil {
+		return err
+	}
 	if f.analyzeEvery > 0 && step%f.analyzeEvery == 0 {
 		g, err := tr.GradientCosines(hb)
 		if err != nil {
@@ -260,8 +268,8 @@ func (f *pretrainFlags) log(tr *pretrain.Trainer, hb pretrain.HostBatch, m pretr
 	if m.DiscGradNorm > 0 {
 		norms = fmt.Sprintf("|g_G| %.3g  |g_D| %.3g", m.GradNorm, m.DiscGradNorm)
 	}
-	fmt.Fprintf(os.Stderr, "step %d/%d  %.0f tok/s  mlm %.4f  rtd %.4f  rtd_acc %.3f  lr %.3g  %s  ETA %s\n",
-		step, f.steps, rec.TokensPerS, m.MLMLoss, m.RTDLoss, m.RTDAcc, m.LR, norms, eta.Round(time.Second))
+	fmt.Fprintf(os.Stderr, "step %d/%d  %.0f tok/s  mlm %.4f  rtd %.4f  rtd_acc %.3f%s  lr %.3g  %s  ETA %s\n",
+		step, f.steps, rec.TokensPerS, m.MLMLoss, m.RTDLoss, m.RTDAcc, rtdProgress(rec), m.LR, norms, eta.Round(time.Second))
 	return nil
 }
 

@@ -94,13 +94,11 @@ func (s *batchSource) next() (pretrain.HostBatch, int, error) {
 		return pretrain.HostBatch{}, 0, err
 	}
 	s.position++
-	ids, mask := b.Tensors()
-	masked, positions, _, weights := m.Tensors()
 	tokens := 0
 	for _, x := range b.Mask {
 		tokens += int(x)
 	}
-	return pretrain.HostBatch{MaskedIDs: masked, Original: ids, Positions: positions, Weights: weights, Mask: mask}, tokens, nil
+	return pretrain.NewTextBatch(b, m, s.tok.SpecialIDs()), tokens, nil
 }
 
 // skip draws n batches (masking them too, to advance the masker's generator as the original run did).
