@@ -2,9 +2,7 @@
 checkpoint keys), the CPU reference for bench/baselines/torch_cpu.json where transformers cannot be installed.
 
   /usr/bin/python3 bench/torch/deberta_torch.py --validate                  # fixtures' goldens, exit 1 on failure
-  /usr/bin/python3 bench/torch/deberta_torch.py --shape small-v3 --mode forward --iters 7
-
-See bench/torch/README.md.
+  /usr/bin/python3 bench/torch/deberta_torch.py --shape small-v3 --mode forward --iters 7   # see README.md
 """
 import argparse
 import json
@@ -358,6 +356,8 @@ def main():
     args = p.parse_args()
     if args.iters < 1:
         p.error("--iters must be >= 1")
+    if args.validate and not (args.fixtures / "tiny-v3" / "golden").is_dir():
+        p.error(f"--fixtures {args.fixtures}: no tiny-v3/golden folder")
     torch.set_num_threads(2)
     torch.set_num_interop_threads(1)
     if args.validate:
