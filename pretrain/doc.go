@@ -70,7 +70,7 @@
 // (export.go) write HF folders that checkpoints.Open loads. TinyConfig / PresetConfig (presets.go) and the CLI
 // `deberta pretrain` (cmd/deberta/pretrain.go; --eval-every N for the held-out evaluation) drive it all, and
 // `deberta eval-rtd` measures an exported discriminator against its generator's replacements on any text; preset tiny with vocabulary 8000, batch 8 × 128:
-// ~0.5 s per step on 2 cores (≈ 2000 tokens/s).
+// 0.55–0.75 s per step on 2 cores shared with other jobs (1400–1850 tokens/s, 2026-12-03).
 //
 // Not done yet:
 //   - a check of Config.GeneratorEMD (off by default) against the official generator's logits;
