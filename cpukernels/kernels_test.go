@@ -43,6 +43,7 @@ var kernelCases = []kernelCase{
 	}, 0},
 	{"neg, sqrt", [][]int{{256, 300}}, nil, func(in []*Node) *Node { return Sqrt(Neg(Neg(Abs(in[0])))) }, 0},
 	{"transpose heads", [][]int{{8, 128, 4, 32}}, nil, func(in []*Node) *Node { return TransposeAllAxes(in[0], 0, 2, 1, 3) }, 0},
+	{"transpose 4d, inner axes swapped", [][]int{{4, 8, 32, 128}}, nil, func(in []*Node) *Node { return TransposeAllAxes(in[0], 1, 3, 0, 2) }, 0},
 	{"transpose 2d", [][]int{{300, 257}}, nil, func(in []*Node) *Node { return Transpose(in[0], 0, 1) }, 0},
 	{"broadcast in dim", [][]int{{8, 1, 96}}, nil, func(in []*Node) *Node { return BroadcastToDims(in[0], 8, 128, 96) }, 0},
 	{"broadcast scalar", [][]int{{}}, nil, func(in []*Node) *Node { return BroadcastToDims(in[0], 40, 50) }, 0},
