@@ -1,0 +1,390 @@
+"""Drives Jupyter Notebook with the GoNB kernel in a real headless Chromium, as a user would (library).
+
+Used by scripts/ui_test.py (`make ui-test`); tests of interactive notebooks (widgets) build on the same pieces:
+
+    with JupyterServer(jupyter, notebook_dir, log_path) as server, Browser(out_dir) as browser:
+        nb = Notebook(browser, server, "05_explorer.ipynb").open()
+        nb.run_all(timeout=600)                      # Cell > Run All, waits until every cell ran
+        cell = nb.cell_index_of("sharing :=")       # a cell found by its source
+        nb.set_value(cell, "select", "gdes")         # a control in that cell's output
+        before = nb.output_html(cell)
+        nb.click(cell, "button.run")
+        nb.wait_for_output_change(cell, before, timeout=120)
+        problems = nb.problems()                     # check_notebook.py's rules on the live notebook + the DOM
+
+Everything waits with a bound and fails with UIError naming what it waited for. Needs Debian's chromium,
+chromium-driver and python3-selenium (scripts/setup.sh installs them) and Jupyter Notebook 6 (classic UI).
+"""
+
+import hashlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import Select
+
+import check_notebook
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+POLL = 0.5  # seconds between two looks at the page
+
+
+class UIError(Exception):
+    """A check or a bounded wait failed; the message says what and where."""
+
+
+def wait_for(condition, timeout, what, poll=POLL):
+    """Calls condition() until it returns a true value, which is returned; UIError after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise UIError("timed out after %ds waiting for %s" % (timeout, what))
+        time.sleep(poll)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def file_digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+class JupyterServer:
+    """`jupyter notebook` as `make jupyter` starts it, on 127.0.0.1 at a free port with a random token.
+
+    stop() (also on leaving the with block) shuts the kernels down through the REST API, sends the server SIGTERM,
+    and kills whatever of its process tree is still alive after `grace` seconds."""
+
+    def __init__(self, jupyter, notebook_dir, log_path, startup_timeout=90, grace=15):
+        self.jupyter, self.notebook_dir, self.log_path = jupyter, os.path.abspath(notebook_dir), log_path
+        self.startup_timeout, self.grace = startup_timeout, grace
+        self.token = secrets.token_hex(16)
+        self.proc = self.port = self._log = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        for _ in range(3):  # another process may take the free port before the server binds it
+            self.port = free_port()
+            cmd = [self.jupyter, "notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % self.port,
+                   "--NotebookApp.port_retries=0", "--notebook-dir=" + self.notebook_dir]
+            if os.geteuid() == 0:
+                cmd.append("--allow-root")
+            env = dict(os.environ, JUPYTER_TOKEN=self.token)
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                                         env=env, start_new_session=True)
+            if wait_for(self._ready_or_exited, self.startup_timeout, "Jupyter to answer on port %d" % self.port):
+                if self.proc.poll() is None:
+                    return
+        raise UIError("Jupyter did not start (exit status %s); its log: %s" % (self.proc.returncode, self.log_path))
+
+    def _ready_or_exited(self):
+        if self.proc.poll() is not None:
+            return True
+        try:
+            return self.api("GET", "status") is not None
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def url(self, path):
+        return "http://127.0.0.1:%d/%s?token=%s" % (self.port, path.lstrip("/"), self.token)
+
+    def api(self, method, path):
+        req = urllib.request.Request(self.url("api/" + path), method=method)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read()
+        return json.loads(body) if body else {}
+
+    def shutdown_kernels(self):
+        """Shuts every running kernel down (best effort: stop() kills what is left)."""
+        try:
+            for kernel in self.api("GET", "kernels"):
+                self.api("DELETE", "kernels/" + kernel["id"])
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+
+    def _descendants(self):
+        """PIDs of the server's process tree (kernels run in their own sessions, so killpg would miss them)."""
+        children = {}
+        for entry in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+        todo, found = [self.proc.pid], []
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        return found
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            tree = self._descendants()
+            self.shutdown_kernels()
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(self.grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            for pid in tree:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass  # already gone
+        self._log.close()
+        self.proc = None
+
+
+class Browser:
+    """Headless Chromium through chromedriver (WebDriver); screenshots go under out_dir."""
+
+    def __init__(self, out_dir, width=1400, height=1000):
+        self.out_dir = out_dir
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = CHROMIUM
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--window-size=%d,%d" % (width, height), "--hide-scrollbars", "--force-device-scale-factor=1"):
+            opts.add_argument(arg)
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = Service(CHROMEDRIVER, log_path=os.path.join(out_dir, "chromedriver.log"))
+        try:
+            self.driver = webdriver.Chrome(service=service, options=opts)
+        except WebDriverException as e:
+            raise UIError("cannot start %s through %s: %s" % (CHROMIUM, CHROMEDRIVER, e.msg)) from e
+        self.driver.set_script_timeout(30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.driver.quit()
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def screenshot(self, name, element=None):
+        """Saves out_dir/name (a .png), of element if given (scrolled into view) else of the window."""
+        path = os.path.join(self.out_dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if element is not None:
+            # A tall cell is cut at the window's bottom: grow the window to fit it (Jupyter re-lays itself out).
+            size = self.driver.get_window_size()
+            height = min(self.js("return arguments[0].getBoundingClientRect().height", element) + 200, 8000)
+            if height > size["height"]:
+                self.driver.set_window_size(size["width"], height)
+            self.js("arguments[0].scrollIntoView({block: 'start'})", element)
+            element.screenshot(path)
+            if height > size["height"]:
+                self.driver.set_window_size(size["width"], size["height"])
+        else:
+            self.driver.save_screenshot(path)
+        return path
+
+    def console(self):
+        """The browser console messages since the last call, as 'LEVEL message' lines."""
+        return ["%s %s" % (e.get("level"), e.get("message")) for e in self.driver.get_log("browser")]
+
+
+_STATE_JS = """
+const icon = document.getElementById('kernel_indicator_icon');
+const dialog = document.querySelector('.modal.in .modal-body');
+return {
+  kernel: icon ? icon.className : '',
+  dialog: dialog ? dialog.innerText : '',
+  cells: Jupyter.notebook.get_cells().map((c) => ({
+    type: c.cell_type,
+    prompt: c.cell_type === 'code' ? c.element.find('.input_prompt').first().text().trim() : '',
+  })),
+};
+"""
+
+_RENDER_JS = """
+return Jupyter.notebook.get_cells().map((c) => ({
+  images: Array.from(c.element[0].querySelectorAll('.output_area img')).map((img) => ({
+    natural: [img.naturalWidth, img.naturalHeight], shown: [img.clientWidth, img.clientHeight]})),
+  tabGlyphs: Array.from(c.element[0].querySelectorAll('.CodeMirror span.cm-tab')).filter(
+    (s) => getComputedStyle(s).backgroundImage !== 'none').length,
+}));
+"""
+
+
+def progress(state):
+    """Where a run stands, from a _STATE_JS snapshot: ('done'|'running'|'dead', index of the first running cell)."""
+    running = [i for i, c in enumerate(state["cells"]) if c["type"] == "code" and "*" in c["prompt"]]
+    first = running[0] if running else None
+    kernel = state["kernel"]
+    if "dead" in kernel or "disconnected" in kernel:
+        return "dead", first
+    if not running and "idle" in kernel:
+        return "done", None
+    return "running", first
+
+
+class Notebook:
+    """One notebook open in the browser. Cells are numbered as nbformat does: from 0, markdown cells included."""
+
+    def __init__(self, browser, server, path, kernel_name="Go (gonb)"):
+        self.browser, self.server, self.path, self.kernel_name = browser, server, path, kernel_name
+        self.finished = {}  # cell index -> seconds after the start of the last run_all when it finished
+
+    def open(self, timeout=120):
+        """Loads the notebook, waits for its kernel to be idle, checks the kernel's name and turns autosave off
+        (the committed file must stay as it is)."""
+        self.browser.driver.get(self.server.url("notebooks/" + self.path))
+        wait_for(lambda: self.browser.js("return !!(window.Jupyter && Jupyter.notebook && "
+                                         "Jupyter.notebook._fully_loaded)"), timeout, "%s to load" % self.path)
+        self.browser.js("Jupyter.notebook.set_autosave_interval(0)")
+        wait_for(lambda: "idle" in self.state()["kernel"], timeout, "the kernel of %s to start" % self.path)
+        shown = self.browser.js("return document.querySelector('.kernel_indicator_name').innerText").strip()
+        if shown != self.kernel_name:
+            raise UIError("%s: the kernel shown is %r, want %r" % (self.path, shown, self.kernel_name))
+        return self
+
+    def state(self):
+        state = self.browser.js(_STATE_JS)
+        if state["dialog"]:
+            raise UIError("%s: a dialog is open: %s" % (self.path, state["dialog"].strip()[:300]))
+        return state
+
+    def source(self, index):
+        return self.browser.js("return Jupyter.notebook.get_cell(arguments[0]).get_text()", index)
+
+    def describe(self, index):
+        """'cell 4 (In [3]: first line of its source)', for messages."""
+        prompt = self.state()["cells"][index]["prompt"].replace("In\xa0", "In ").rstrip(":")
+        lines = [l.strip() for l in self.source(index).splitlines() if l.strip()]
+        first = lines[0][:80] if lines else "(empty)"
+        return "cell %d (%s: %s)" % (index, prompt or "not run", first)
+
+    def cell_index_of(self, text):
+        """The index of the first cell whose source contains text."""
+        for index in range(len(self.state()["cells"])):
+            if text in self.source(index):
+                return index
+        raise UIError("%s: no cell contains %r" % (self.path, text))
+
+    def menu(self, *item_ids):
+        """Clicks through the menu bar: menu("celllink", "run_all_cells") is Cell > Run All."""
+        driver = self.browser.driver
+        driver.find_element("id", item_ids[0]).click()
+        for item in item_ids[1:]:
+            link = driver.find_element("css selector", "#%s > a" % item)
+            wait_for(link.is_displayed, 10, "menu item #%s to show" % item)
+            webdriver.ActionChains(driver).move_to_element(link).click().perform()
+
+    def run_all(self, timeout, stall=20):
+        """Cell > All Output > Clear, then Cell > Run All; waits until every code cell ran and the kernel is idle.
+        UIError naming the cell when it runs past timeout, when the kernel dies, or when the kernel stays idle
+        stall seconds while cells still wait (execution aborted)."""
+        self.menu("celllink", "all_outputs", "clear_all_output")
+        self.menu("celllink", "run_all_cells")
+        start = time.monotonic()
+        # The queued cells show In [*] at once; wait for that so a run that has not begun is not taken as done.
+        wait_for(lambda: progress(self.state())[0] != "done", 10, "Run All to start")
+        idle_since, self.finished = None, {}
+        while True:
+            state = self.state()
+            now = time.monotonic() - start
+            for i, c in enumerate(state["cells"]):
+                if c["type"] == "code" and c["prompt"] and "*" not in c["prompt"] and i not in self.finished:
+                    self.finished[i] = now
+            status, first = progress(state)
+            if status == "done":
+                return now
+            if status == "dead":
+                raise UIError("%s: the kernel died while running %s" % (self.path, self.describe(first)))
+            if now > timeout:
+                raise UIError("%s: still running %s after %ds" % (self.path, self.describe(first), timeout))
+            idle_since = (idle_since or time.monotonic()) if "idle" in state["kernel"] else None
+            if idle_since and time.monotonic() - idle_since > stall:
+                raise UIError("%s: the kernel is idle but %s never ran (aborted after an error above?)"
+                              % (self.path, self.describe(first)))
+            time.sleep(POLL)
+
+    def problems(self):
+        """check_notebook.py's rules applied to the notebook as the browser holds it (cells and their outputs
+        received from the kernel), plus tab glyphs drawn in the editor: a list of 'cell ...: what' strings."""
+        nb = self.browser.js("return Jupyter.notebook.toJSON()")
+        found = ["%s: %s" % (self.describe(i) if i is not None else "notebook", msg)
+                 for i, _, msg in check_notebook.check_notebook(nb, kernel="gonb")]
+        for i, cell in enumerate(self.rendering()):
+            if cell["tabGlyphs"]:
+                found.append("%s: %d tab glyph(s) drawn in the editor" % (self.describe(i), cell["tabGlyphs"]))
+        return found
+
+    def rendering(self):
+        """Per cell: its output images' natural and shown sizes, and the tab glyphs its editor draws."""
+        return self.browser.js(_RENDER_JS)
+
+    def cell_element(self, index):
+        return self.browser.js("return Jupyter.notebook.get_cell(arguments[0]).element[0]", index)
+
+    def screenshot_cells(self, prefix):
+        """One screenshot per code cell (source and outputs): prefix-NN.png; returns the paths."""
+        return [self.browser.screenshot("%s-%02d.png" % (prefix, i), self.cell_element(i))
+                for i, c in enumerate(self.state()["cells"]) if c["type"] == "code"]
+
+    # Interaction with what a cell displays (widgets): bounded waits, the cell named in every failure.
+
+    def output_html(self, index):
+        return self.browser.js("return Jupyter.notebook.get_cell(arguments[0]).output_area.element[0].innerHTML",
+                               index)
+
+    def find(self, index, css, timeout=30):
+        """The first element matching css in the outputs of cell index, waiting for it to appear."""
+        query = "return Jupyter.notebook.get_cell(arguments[0]).output_area.element[0].querySelector(arguments[1])"
+        return wait_for(lambda: self.browser.js(query, index, css), timeout,
+                        "%r in the output of %s" % (css, self.describe(index)))
+
+    def click(self, index, css, timeout=30):
+        el = self.find(index, css, timeout)
+        self.browser.js("arguments[0].scrollIntoView({block: 'center'})", el)
+        el.click()
+
+    def set_value(self, index, css, value, timeout=30):
+        """Sets a control in a cell's output as a user would: a <select> by option value, any other input (slider,
+        text, number) by value followed by the input and change events its listeners wait for."""
+        el = self.find(index, css, timeout)
+        if el.tag_name.lower() == "select":
+            Select(el).select_by_value(str(value))
+            return
+        self.browser.js("const el = arguments[0]; el.value = arguments[1];"
+                        "el.dispatchEvent(new Event('input', {bubbles: true}));"
+                        "el.dispatchEvent(new Event('change', {bubbles: true}));", el, str(value))
+
+    def wait_for_output_change(self, index, before, timeout):
+        """Waits until the output of cell index differs from before (an earlier output_html); returns it."""
+        def changed():
+            now = self.output_html(index)
+            return now if now != before else None
+        return wait_for(changed, timeout, "the output of %s to change" % self.describe(index))

@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Runs notebooks through Jupyter Notebook's UI in headless Chromium and checks what a user would see.
+
+Usage: ui_test.py [--out DIR] [--timeout SECONDS] NOTEBOOK.ipynb [...]     (make ui-test, scripts/ui-test.sh)
+
+One Jupyter server (`make jupyter`'s command, on 127.0.0.1 at a free port, served from the repository root) and one
+browser for all notebooks. For each notebook: open it, check that the kernel shown is "Go (gonb)", Cell > All
+Output > Clear, Cell > Run All, wait (bounded by --timeout) until every code cell ran and the kernel is idle, then
+fail on
+  * check_notebook.py's rules applied to the outputs the browser received (error outputs, panic / exit status /
+    Error: / fatal error: lines, tab-indented sources), and on tab glyphs drawn in the editor;
+  * an output image of zero size, or a cell that showed a figure in the committed notebook and shows none now;
+  * any change of the notebook file (autosave is turned off: the committed outputs stay as they are).
+A cell over the time limit, a dead kernel or a run aborted part-way fails with the cell named.
+A notebook whose file name starts with "widgets" is interactive (scripts/testdata/ui/widgets.ipynb): after Run All
+its check() cell's slider and button are driven (see check_widgets).
+
+Screenshots go to DIR/<notebook>/: opened.png, cell-NN.png for every code cell after the run, failed.png on a
+failure; DIR/<notebook>/console.log keeps the browser console, DIR/jupyter.log the server's log.
+The server and the browser are always stopped, also on SIGINT / SIGTERM / SIGHUP.
+Exit status: 0 when every notebook passed, 1 otherwise, 2 on usage errors.
+"""
+
+import json
+import os
+import signal
+import sys
+import time
+
+import notebook_ui
+from notebook_ui import UIError
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+
+
+def committed_figures(path):
+    """Indices of the code cells whose saved outputs include an image."""
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    found = set()
+    for i, cell in enumerate(nb.get("cells", [])):
+        for out in cell.get("outputs") or []:
+            data = out.get("data") or {}
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if any(t in data for t in IMAGE_TYPES) or "<img" in html:
+                found.add(i)
+    return found
+
+
+def figure_problems(nb, rendering, expected):
+    """Images of zero size, and cells expected to show a figure that show none."""
+    problems = []
+    for i, cell in enumerate(rendering):
+        for img in cell["images"]:
+            if 0 in img["natural"] or 0 in img["shown"]:
+                problems.append("%s: an image rendered with size %s (natural %s)"
+                                % (nb.describe(i), img["shown"], img["natural"]))
+        if i in expected and not cell["images"]:
+            problems.append("%s: shows no figure (the committed notebook has one)" % nb.describe(i))
+    return problems
+
+
+def check_widgets(nb):
+    """Drives the self-test notebook's widgets: a slider value must reach the Go program and come back in the
+    cell's output; the button ends the program."""
+    cell = nb.cell_index_of("func check()")
+    before = nb.output_html(cell)
+    nb.set_value(cell, "input[type=range]", 7)
+    after = nb.wait_for_output_change(cell, before, timeout=60)
+    if "slider=7" not in after:
+        raise UIError("%s: after setting the slider to 7 its output is %r" % (nb.describe(cell), after[-300:]))
+    nb.click(cell, "button")
+    notebook_ui.wait_for(lambda: "done" in nb.output_html(cell), 60, "%s to end after the click" % nb.describe(cell))
+
+
+def run_one(browser, server, path, out_dir, timeout):
+    """Returns (problems, seconds, figures) for one notebook; screenshots under out_dir/<name>/."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    expected = committed_figures(path)
+    digest = notebook_ui.file_digest(path)
+    nb = notebook_ui.Notebook(browser, server, os.path.relpath(path, REPO_ROOT))
+    problems, seconds, figures = [], 0, 0
+    try:
+        nb.open()
+        browser.screenshot(os.path.join(name, "opened.png"))
+        seconds = nb.run_all(timeout)
+        if name.startswith("widgets"):
+            check_widgets(nb)
+        rendering = nb.rendering()
+        figures = sum(len(c["images"]) for c in rendering)
+        problems += nb.problems() + figure_problems(nb, rendering, expected)
+        nb.screenshot_cells(os.path.join(name, "cell"))
+    except UIError as e:
+        problems.append(str(e))
+        browser.screenshot(os.path.join(name, "failed.png"))
+    finally:
+        with open(os.path.join(out_dir, name, "console.log"), "w", encoding="utf-8") as f:
+            f.write("\n".join(browser.console()) + "\n")
+    if notebook_ui.file_digest(path) != digest:
+        problems.append("the notebook file was modified during the test (autosave?)")
+    return problems, seconds, figures
+
+
+def _stop_on_signal(signum, _frame):
+    raise SystemExit(128 + signum)  # unwinds the with blocks: browser and server are stopped
+
+
+def main(argv):
+    args, out_dir, timeout = list(argv[1:]), os.path.join(REPO_ROOT, "build", "ui"), 900
+    while args and args[0].startswith("--"):
+        flag = args.pop(0)
+        if flag in ("--out", "--timeout") and args:
+            value = args.pop(0)
+            out_dir, timeout = (value, timeout) if flag == "--out" else (out_dir, int(value))
+        else:
+            sys.stderr.write(__doc__)
+            return 2
+    if not args:
+        sys.stderr.write(__doc__)
+        return 2
+    paths = [os.path.abspath(p) for p in args]
+    for p in paths:
+        if not os.path.isfile(p) or not p.startswith(REPO_ROOT + os.sep):
+            print("ui-test: no notebook %s in this repository" % p, file=sys.stderr)
+            return 2
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_on_signal)
+    out_dir = os.path.abspath(out_dir)
+    for p in paths:
+        os.makedirs(os.path.join(out_dir, os.path.splitext(os.path.basename(p))[0]), exist_ok=True)
+    jupyter = os.environ.get("JUPYTER", "jupyter")
+    start, failed, lines = time.monotonic(), 0, []
+    try:
+        with notebook_ui.JupyterServer(jupyter, REPO_ROOT, os.path.join(out_dir, "jupyter.log")) as server, \
+                notebook_ui.Browser(out_dir) as browser:
+            for p in paths:
+                rel = os.path.relpath(p, REPO_ROOT)
+                print("==> ui-test: %s" % rel, flush=True)
+                problems, seconds, figures = run_one(browser, server, p, out_dir, timeout)
+                server.shutdown_kernels()
+                for problem in problems:
+                    print("FAIL %s: %s" % (rel, problem), file=sys.stderr, flush=True)
+                failed += bool(problems)
+                lines.append("%s %5.0fs  %s (%d figures)" % ("FAIL" if problems else "ok  ", seconds, rel, figures))
+    except UIError as e:
+        print("FAIL ui-test: %s" % e, file=sys.stderr)
+        return 1
+    print("==> ui-test (%.0f s; screenshots in %s):" % (time.monotonic() - start, os.path.relpath(out_dir)))
+    print("\n".join("    " + l for l in lines))
+    return 1 if failed or len(lines) < len(paths) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
