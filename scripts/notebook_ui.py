@@ -19,6 +19,7 @@ chromium-driver and python3-selenium (scripts/setup.sh installs them) and Jupyte
 import hashlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -27,16 +28,23 @@ import time
 import urllib.error
 import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.ui import Select
-
 import check_notebook
+
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import Select
+except ImportError:  # the pure parts (progress, wait_for, ...) stay usable; Browser says what is missing
+    webdriver = None
+
+    class WebDriverException(Exception):
+        pass
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 POLL = 0.5  # seconds between two looks at the page
+_FINISHED = re.compile(r"\[\d+\]")  # the prompt of a cell that ran: In [12]:
 
 
 class UIError(Exception):
@@ -170,6 +178,11 @@ class Browser:
 
     def __init__(self, out_dir, width=1400, height=1000):
         self.out_dir = out_dir
+        if webdriver is None:
+            raise UIError("python3-selenium is not installed: run 'make setup' (scripts/setup.sh)")
+        for exe in (CHROMIUM, CHROMEDRIVER):
+            if not os.access(exe, os.X_OK):
+                raise UIError("%s is missing: run 'make setup' (Debian packages chromium, chromium-driver)" % exe)
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -238,14 +251,17 @@ return Jupyter.notebook.get_cells().map((c) => ({
 """
 
 
-def progress(state):
-    """Where a run stands, from a _STATE_JS snapshot: ('done'|'running'|'dead', index of the first running cell)."""
-    running = [i for i, c in enumerate(state["cells"]) if c["type"] == "code" and "*" in c["prompt"]]
-    first = running[0] if running else None
+def progress(state, until=None):
+    """Where a run stands, from a _STATE_JS snapshot: ('done'|'running'|'dead', index of the first code cell that
+    has not finished), looking at the cells before index until (all when None). With until the kernel may be busy
+    (a cell after until is running, e.g. one that waits for widget events)."""
+    cells = state["cells"] if until is None else state["cells"][:until]
+    waiting = [i for i, c in enumerate(cells) if c["type"] == "code" and not _FINISHED.search(c["prompt"])]
+    first = waiting[0] if waiting else None
     kernel = state["kernel"]
     if "dead" in kernel or "disconnected" in kernel:
         return "dead", first
-    if not running and "idle" in kernel:
+    if not waiting and (until is not None or "idle" in kernel):
         return "done", None
     return "running", first
 
@@ -255,7 +271,6 @@ class Notebook:
 
     def __init__(self, browser, server, path, kernel_name="Go (gonb)"):
         self.browser, self.server, self.path, self.kernel_name = browser, server, path, kernel_name
-        self.finished = {}  # cell index -> seconds after the start of the last run_all when it finished
 
     def open(self, timeout=120):
         """Loads the notebook, waits for its kernel to be idle, checks the kernel's name and turns autosave off
@@ -282,7 +297,7 @@ class Notebook:
     def describe(self, index):
         """'cell 4 (In [3]: first line of its source)', for messages."""
         prompt = self.state()["cells"][index]["prompt"].replace("In\xa0", "In ").rstrip(":")
-        lines = [l.strip() for l in self.source(index).splitlines() if l.strip()]
+        lines = [l.strip() for l in self.source(index).splitlines() if l.strip() not in ("", "%%")]
         first = lines[0][:80] if lines else "(empty)"
         return "cell %d (%s: %s)" % (index, prompt or "not run", first)
 
@@ -302,28 +317,31 @@ class Notebook:
             wait_for(link.is_displayed, 10, "menu item #%s to show" % item)
             webdriver.ActionChains(driver).move_to_element(link).click().perform()
 
-    def run_all(self, timeout, stall=20):
-        """Cell > All Output > Clear, then Cell > Run All; waits until every code cell ran and the kernel is idle.
-        UIError naming the cell when it runs past timeout, when the kernel dies, or when the kernel stays idle
-        stall seconds while cells still wait (execution aborted)."""
+    def run_all(self, timeout, until=None):
+        """Cell > All Output > Clear, then Cell > Run All, then wait(timeout, until)."""
+        before = [c["prompt"] for c in self.state()["cells"]]
         self.menu("celllink", "all_outputs", "clear_all_output")
         self.menu("celllink", "run_all_cells")
-        start = time.monotonic()
-        # The queued cells show In [*] at once; wait for that so a run that has not begun is not taken as done.
-        wait_for(lambda: progress(self.state())[0] != "done", 10, "Run All to start")
-        idle_since, self.finished = None, {}
+
+        def started():  # queued cells show In [*] at once: a run that has not begun must not pass as done
+            now = [c["prompt"] for c in self.state()["cells"]]
+            return any("*" in p for p in now) or all(_FINISHED.search(p) and p != q for p, q in zip(now, before))
+        wait_for(started, 10, "Run All to start")
+        return self.wait(timeout, until)
+
+    def wait(self, timeout, until=None, stall=20):
+        """Waits until every code cell (before index until, when given) ran and, without until, the kernel is idle;
+        returns the seconds waited. UIError naming the cell when it runs past timeout, when the kernel dies, or
+        when the kernel stays idle stall seconds while cells still wait (execution aborted)."""
+        start, idle_since = time.monotonic(), None
         while True:
             state = self.state()
-            now = time.monotonic() - start
-            for i, c in enumerate(state["cells"]):
-                if c["type"] == "code" and c["prompt"] and "*" not in c["prompt"] and i not in self.finished:
-                    self.finished[i] = now
-            status, first = progress(state)
+            status, first = progress(state, until)
             if status == "done":
-                return now
+                return time.monotonic() - start
             if status == "dead":
                 raise UIError("%s: the kernel died while running %s" % (self.path, self.describe(first)))
-            if now > timeout:
+            if time.monotonic() - start > timeout:
                 raise UIError("%s: still running %s after %ds" % (self.path, self.describe(first), timeout))
             idle_since = (idle_since or time.monotonic()) if "idle" in state["kernel"] else None
             if idle_since and time.monotonic() - idle_since > stall:

@@ -46,7 +46,8 @@ log "Go $have_go ($GO), GOPATH/bin=$(go_bin_dir)"
 
 # ---------------------------------------------------------------------------------------------------------------
 # 2. Jupyter (and a C compiler).
-apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client)
+apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client
+  chromium chromium-driver python3-selenium)
 pip_hint="python3 -m pip install --user notebook nbconvert nbclient ipykernel   # (or in a virtualenv)
   then make sure 'jupyter' is on PATH, or point JUPYTER=/path/to/jupyter at it."
 
@@ -72,7 +73,7 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 &
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    log "Debian Jupyter packages already installed"
+    log "Debian packages (Jupyter, Chromium) already installed"
   fi
   # Prefer Debian's jupyter (a pyenv/conda `jupyter` earlier on PATH may lack nbconvert).
   if [[ -x /usr/bin/jupyter ]]; then JUPYTER="${JUPYTER:-/usr/bin/jupyter}"; fi

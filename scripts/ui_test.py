@@ -12,8 +12,8 @@ fail on
   * an output image of zero size, or a cell that showed a figure in the committed notebook and shows none now;
   * any change of the notebook file (autosave is turned off: the committed outputs stay as they are).
 A cell over the time limit, a dead kernel or a run aborted part-way fails with the cell named.
-A notebook whose file name starts with "widgets" is interactive (scripts/testdata/ui/widgets.ipynb): after Run All
-its check() cell's slider and button are driven (see check_widgets).
+A notebook whose file name starts with "widgets" is interactive (scripts/testdata/ui/widgets.ipynb): while its
+check() cell runs, its GoNB slider and button are driven and its output must follow (see check_widgets).
 
 Screenshots go to DIR/<notebook>/: opened.png, cell-NN.png for every code cell after the run, failed.png on a
 failure; DIR/<notebook>/console.log keeps the browser console, DIR/jupyter.log the server's log.
@@ -62,22 +62,31 @@ def figure_problems(nb, rendering, expected):
     return problems
 
 
-def check_widgets(nb):
-    """Drives the self-test notebook's widgets: a slider value must reach the Go program and come back in the
-    cell's output; the button ends the program."""
-    cell = nb.cell_index_of("func check()")
+def check_widgets(nb, cell, timeout):
+    """Drives the self-test notebook's widgets while its check() cell runs: a slider value must reach the Go
+    program and come back in the cell's output; a click on the button ends the program."""
+    slider = "input[type=range]"
+    nb.find(cell, slider, timeout)  # shown once the cell compiled
     before = nb.output_html(cell)
-    nb.set_value(cell, "input[type=range]", 7)
-    after = nb.wait_for_output_change(cell, before, timeout=60)
-    if "slider=7" not in after:
-        raise UIError("%s: after setting the slider to 7 its output is %r" % (nb.describe(cell), after[-300:]))
+    nb.set_value(cell, slider, 7)
+    nb.wait_for_output_change(cell, before, timeout=60)
+    notebook_ui.wait_for(lambda: "slider=7" in nb.output_html(cell), 60, "'slider=7' in %s" % nb.describe(cell))
     nb.click(cell, "button")
-    notebook_ui.wait_for(lambda: "done" in nb.output_html(cell), 60, "%s to end after the click" % nb.describe(cell))
+    notebook_ui.wait_for(lambda: "done" in nb.output_html(cell), 60, "'done' in %s" % nb.describe(cell))
+
+
+def expectation_problems(problems, expected):
+    """For a fixture that must fail: each expected text must be in some problem, and every problem expected."""
+    return (["expected problem not reported: %s" % e for e in expected if not any(e in p for p in problems)] +
+            ["unexpected: %s" % p for p in problems if not any(e in p for e in expected)])
 
 
 def run_one(browser, server, path, out_dir, timeout):
     """Returns (problems, seconds, figures) for one notebook; screenshots under out_dir/<name>/."""
     name = os.path.splitext(os.path.basename(path))[0]
+    with open(path, encoding="utf-8") as f:
+        options = json.load(f).get("metadata", {}).get("ui_test", {})
+    timeout = options.get("timeout", timeout)
     expected = committed_figures(path)
     digest = notebook_ui.file_digest(path)
     nb = notebook_ui.Notebook(browser, server, os.path.relpath(path, REPO_ROOT))
@@ -85,21 +94,30 @@ def run_one(browser, server, path, out_dir, timeout):
     try:
         nb.open()
         browser.screenshot(os.path.join(name, "opened.png"))
-        seconds = nb.run_all(timeout)
         if name.startswith("widgets"):
-            check_widgets(nb)
+            cell = nb.cell_index_of("func check()")
+            seconds = nb.run_all(timeout, until=cell)
+            check_widgets(nb, cell, timeout)
+            seconds += nb.wait(timeout)
+        else:
+            seconds = nb.run_all(timeout)
+    except (UIError, notebook_ui.WebDriverException) as e:
+        problems.append(str(e))
+        browser.screenshot(os.path.join(name, "failed.png"))
+    try:  # also after a failed run: what the cells before it show is often the cause
         rendering = nb.rendering()
         figures = sum(len(c["images"]) for c in rendering)
         problems += nb.problems() + figure_problems(nb, rendering, expected)
         nb.screenshot_cells(os.path.join(name, "cell"))
-    except UIError as e:
+    except (UIError, notebook_ui.WebDriverException) as e:
         problems.append(str(e))
-        browser.screenshot(os.path.join(name, "failed.png"))
     finally:
         with open(os.path.join(out_dir, name, "console.log"), "w", encoding="utf-8") as f:
             f.write("\n".join(browser.console()) + "\n")
     if notebook_ui.file_digest(path) != digest:
         problems.append("the notebook file was modified during the test (autosave?)")
+    if "expect_problems" in options:
+        problems = expectation_problems(problems, options["expect_problems"])
     return problems, seconds, figures
 
 
