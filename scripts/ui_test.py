@@ -83,6 +83,7 @@ def expectation_problems(problems, expected):
 
 def run_one(browser, server, path, out_dir, timeout):
     """Returns (problems, seconds, figures) for one notebook; screenshots under out_dir/<name>/."""
+    start = time.monotonic()
     name = os.path.splitext(os.path.basename(path))[0]
     with open(path, encoding="utf-8") as f:
         options = json.load(f).get("metadata", {}).get("ui_test", {})
@@ -90,17 +91,17 @@ def run_one(browser, server, path, out_dir, timeout):
     expected = committed_figures(path)
     digest = notebook_ui.file_digest(path)
     nb = notebook_ui.Notebook(browser, server, os.path.relpath(path, REPO_ROOT))
-    problems, seconds, figures = [], 0, 0
+    problems, figures = [], 0
     try:
         nb.open()
         browser.screenshot(os.path.join(name, "opened.png"))
         if name.startswith("widgets"):
             cell = nb.cell_index_of("func check()")
-            seconds = nb.run_all(timeout, until=cell)
+            nb.run_all(timeout, until=cell)
             check_widgets(nb, cell, timeout)
-            seconds += nb.wait(timeout)
+            nb.wait(timeout)
         else:
-            seconds = nb.run_all(timeout)
+            nb.run_all(timeout)
     except (UIError, notebook_ui.WebDriverException) as e:
         problems.append(str(e))
         browser.screenshot(os.path.join(name, "failed.png"))
@@ -118,7 +119,7 @@ def run_one(browser, server, path, out_dir, timeout):
         problems.append("the notebook file was modified during the test (autosave?)")
     if "expect_problems" in options:
         problems = expectation_problems(problems, options["expect_problems"])
-    return problems, seconds, figures
+    return problems, time.monotonic() - start, figures
 
 
 def _stop_on_signal(signum, _frame):
