@@ -53,8 +53,8 @@ notebooks: setup data ## execute all notebooks headlessly into build/notebooks/ 
 ui-test: setup ## notebooks 00, 02 (+ harness fixtures) run through Jupyter's UI in headless Chromium; build/ui/
 	scripts/ui-test.sh --out build/ui
 
-jupyter: setup data ## serve notebooks/ with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)
-	source scripts/common.sh && setup_path && find_jupyter && \
+jupyter: setup data ## serve notebooks/ (marked trusted: saved outputs show) with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)
+	source scripts/common.sh && setup_path && find_jupyter && "$$JUPYTER" trust notebooks/*.ipynb && \
 	  exec "$$JUPYTER" notebook --no-browser --ip=$(JUPYTER_IP) --port=$(JUPYTER_PORT) --notebook-dir=notebooks \
 	    $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 

@@ -75,6 +75,14 @@ def file_digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def trust(jupyter, paths):
+    """Marks notebooks as trusted (`jupyter trust`, as `make jupyter` does for notebooks/): Jupyter otherwise hides
+    their saved markdown outputs and sanitises their HTML."""
+    p = subprocess.run([jupyter, "trust"] + list(paths), capture_output=True, text=True)
+    if p.returncode != 0:
+        raise UIError("jupyter trust failed: %s" % (p.stderr.strip() or p.stdout.strip()))
+
+
 class JupyterServer:
     """`jupyter notebook` as `make jupyter` starts it, on 127.0.0.1 at a free port with a random token.
 

@@ -59,7 +59,7 @@ class HelpersTest(unittest.TestCase):
         with socket.socket() as s:
             s.bind(("127.0.0.1", notebook_ui.free_port()))
 
-    def test_committed_figures(self):
+    def test_committed_outputs(self):
         png = {"output_type": "display_data", "data": {"image/png": "AAA"}, "metadata": {}}
         html = {"output_type": "display_data", "data": {"text/html": ["<p>", "<img src='x.png'>"]}, "metadata": {}}
         text = {"output_type": "stream", "name": "stdout", "text": "<img> in text is not a figure"}
@@ -70,7 +70,7 @@ class HelpersTest(unittest.TestCase):
             path = os.path.join(tmp, "nb.ipynb")
             with open(path, "w", encoding="utf-8") as f:
                 json.dump(nb, f)
-            self.assertEqual(ui_test.committed_figures(path), {2, 3})
+            self.assertEqual(ui_test.committed_outputs(path), ({1, 2, 3}, {2, 3}))
 
     def test_figure_problems(self):
         class FakeNotebook:

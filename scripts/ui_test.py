@@ -34,19 +34,27 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 
-def committed_figures(path):
-    """Indices of the code cells whose saved outputs include an image."""
+def committed_outputs(path):
+    """(indices of the code cells with saved outputs, indices of those whose outputs include an image)."""
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)
-    found = set()
+    outputs, figures = set(), set()
     for i, cell in enumerate(nb.get("cells", [])):
         for out in cell.get("outputs") or []:
+            outputs.add(i)
             data = out.get("data") or {}
             html = data.get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html
             if any(t in data for t in IMAGE_TYPES) or "<img" in html:
-                found.add(i)
-    return found
+                figures.add(i)
+    return outputs, figures
+
+
+def opened_problems(nb, with_outputs):
+    """Cells whose saved outputs the freshly opened notebook does not show (Jupyter hides the markdown and
+    sanitises the HTML of an untrusted notebook's outputs: `make jupyter` trusts ours, as ui_test does)."""
+    return ["%s: shows none of its saved outputs when the notebook is opened (not trusted?)" % nb.describe(i)
+            for i in sorted(with_outputs) if not nb.output_html(i).strip()]
 
 
 def figure_problems(nb, rendering, expected):
@@ -88,13 +96,14 @@ def run_one(browser, server, path, out_dir, timeout):
     with open(path, encoding="utf-8") as f:
         options = json.load(f).get("metadata", {}).get("ui_test", {})
     timeout = options.get("timeout", timeout)
-    expected = committed_figures(path)
+    with_outputs, expected = committed_outputs(path)
     digest = notebook_ui.file_digest(path)
     nb = notebook_ui.Notebook(browser, server, os.path.relpath(path, REPO_ROOT))
     problems, figures = [], 0
     try:
         nb.open()
         browser.screenshot(os.path.join(name, "opened.png"))
+        problems += opened_problems(nb, with_outputs)
         if name.startswith("widgets"):
             cell = nb.cell_index_of("func check()")
             nb.run_all(timeout, until=cell)
@@ -150,6 +159,7 @@ def main(argv):
     for p in paths:
         os.makedirs(os.path.join(out_dir, os.path.splitext(os.path.basename(p))[0]), exist_ok=True)
     jupyter = os.environ.get("JUPYTER", "jupyter")
+    notebook_ui.trust(jupyter, paths)
     start, failed, lines = time.monotonic(), 0, []
     try:
         with notebook_ui.JupyterServer(jupyter, REPO_ROOT, os.path.join(out_dir, "jupyter.log")) as server, \
