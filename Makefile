@@ -41,7 +41,7 @@ fmt-check: ## fail if gofmt would change any Go file
 vet: ## go vet ./...
 	$(GO) vet ./...
 
-test-scripts: ## self-tests of scripts/*.py (check_notebook.py, notebook_ui.py, ui_test.py)
+test-scripts: ## self-tests of scripts/*.py (check_notebook.py; the browser-free parts of ui-test)
 	$(PYTHON) -m unittest discover -s scripts -p 'test_*.py'
 
 go-test: ## go test ./... (pure-Go backend; DEBERTA_FETCH_TEST=1, set by make test after make data: real-corpus tests)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Self-test of the browser-free parts of scripts/notebook_ui.py and scripts/ui_test.py (stdlib unittest).
+"""Self-test of the browser-free parts of scripts/notebook_ui.py, ui_server.py and ui_test.py (stdlib unittest).
 
 The browser parts are tested by `make ui-test` itself: its fixtures scripts/testdata/ui/widgets.ipynb (widgets
 driven while a cell runs) and failing.ipynb (every kind of problem must be reported, naming its cell).
@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import notebook_ui  # noqa: E402  (needs the path above)
+import ui_server  # noqa: E402
 import ui_test  # noqa: E402
 
 IDLE, BUSY = "kernel_idle_icon", "kernel_busy_icon"
@@ -51,13 +52,13 @@ class ProgressTest(unittest.TestCase):
 class HelpersTest(unittest.TestCase):
     def test_wait_for(self):
         calls = []
-        self.assertEqual(notebook_ui.wait_for(lambda: calls.append(1) or len(calls) >= 2 and "x", 5, "x", 0.01), "x")
-        with self.assertRaisesRegex(notebook_ui.UIError, "timed out after 0s waiting for the moon"):
-            notebook_ui.wait_for(lambda: None, 0, "the moon", 0.01)
+        self.assertEqual(ui_server.wait_for(lambda: calls.append(1) or len(calls) >= 2 and "x", 5, "x", 0.01), "x")
+        with self.assertRaisesRegex(ui_server.UIError, "timed out after 0s waiting for the moon"):
+            ui_server.wait_for(lambda: None, 0, "the moon", 0.01)
 
     def test_free_port(self):
         with socket.socket() as s:
-            s.bind(("127.0.0.1", notebook_ui.free_port()))
+            s.bind(("127.0.0.1", ui_server.free_port()))
 
     def test_committed_outputs(self):
         png = {"output_type": "display_data", "data": {"image/png": "AAA"}, "metadata": {}}
