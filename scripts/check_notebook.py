@@ -105,13 +105,20 @@ def fix_tabs(nb):
     return changed
 
 
+def _read(path):
+    """The notebook at path as a dict, or None after printing why it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        print("%s: cannot read notebook: %s" % (path, e), file=sys.stderr)
+        return None
+
+
 def _fix_tabs_files(paths):
     for path in paths:
-        try:
-            with open(path, encoding="utf-8") as f:
-                nb = json.load(f)
-        except (OSError, ValueError) as e:
-            print("%s: cannot read notebook: %s" % (path, e), file=sys.stderr)
+        nb = _read(path)
+        if nb is None:
             return 2
         changed = fix_tabs(nb)
         if changed:
@@ -145,11 +152,8 @@ def main(argv):
         return 2
     status = 0
     for path in args:
-        try:
-            with open(path, encoding="utf-8") as f:
-                nb = json.load(f)
-        except (OSError, ValueError) as e:
-            print("%s: cannot read notebook: %s" % (path, e), file=sys.stderr)
+        nb = _read(path)
+        if nb is None:
             status = 2
             continue
         problems = check_notebook(nb, kernel=kernel)
