@@ -98,7 +98,8 @@ class HelpersTest(unittest.TestCase):
 
 class CommandLineTest(unittest.TestCase):
     def test_usage(self):
-        for args in ([], ["--bogus", "x.ipynb"], ["--timeout"], ["/nonexistent/x.ipynb"]):
+        for args in ([], ["--bogus", "x.ipynb"], ["--timeout"], ["--timeout", "soon", "x.ipynb"], ["--out"],
+                     ["/nonexistent/x.ipynb"]):
             with self.subTest(args=args), contextlib.redirect_stderr(io.StringIO()) as err:
                 self.assertEqual(ui_test.main(["ui_test.py"] + args), 2)
                 self.assertTrue(err.getvalue())

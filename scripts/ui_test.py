@@ -139,9 +139,10 @@ def main(argv):
     args, out_dir, timeout = list(argv[1:]), os.path.join(REPO_ROOT, "build", "ui"), 900
     while args and args[0].startswith("--"):
         flag = args.pop(0)
-        if flag in ("--out", "--timeout") and args:
-            value = args.pop(0)
-            out_dir, timeout = (value, timeout) if flag == "--out" else (out_dir, int(value))
+        if flag == "--out" and args:
+            out_dir = args.pop(0)
+        elif flag == "--timeout" and args and args[0].isdigit():
+            timeout = int(args.pop(0))
         else:
             sys.stderr.write(__doc__)
             return 2
@@ -159,9 +160,9 @@ def main(argv):
     for p in paths:
         os.makedirs(os.path.join(out_dir, os.path.splitext(os.path.basename(p))[0]), exist_ok=True)
     jupyter = os.environ.get("JUPYTER", "jupyter")
-    notebook_ui.trust(jupyter, paths)
     start, failed, lines = time.monotonic(), 0, []
     try:
+        notebook_ui.trust(jupyter, paths)
         with notebook_ui.JupyterServer(jupyter, REPO_ROOT, os.path.join(out_dir, "jupyter.log")) as server, \
                 notebook_ui.Browser(out_dir) as browser:
             for p in paths:
