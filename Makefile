@@ -16,7 +16,7 @@ FUZZTIME ?= 10s
 JUPYTER_PORT ?= 8888
 JUPYTER_IP ?= 127.0.0.1
 
-.PHONY: help setup data build test fmt-check vet test-scripts go-test notebooks ui-test jupyter bench fuzz-smoke shellcheck clean
+.PHONY: help setup data build test fmt-check vet test-scripts go-test go-test-plain notebooks ui-test jupyter bench fuzz-smoke shellcheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -44,8 +44,13 @@ vet: ## go vet ./...
 test-scripts: ## self-tests of scripts/*.py (check_notebook.py; the browser-free parts of ui-test)
 	$(PYTHON) -m unittest discover -s scripts -p 'test_*.py'
 
-go-test: ## go test ./... (pure-Go backend; DEBERTA_FETCH_TEST=1, set by make test after make data: real-corpus tests)
+go-test: ## go test ./... (GOMLX_BACKEND or pure Go + BLAS; make test adds the real-corpus tests), then parity and gradients on plain GoMLX
 	$(GO) test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+	$(MAKE) --no-print-directory go-test-plain
+
+go-test-plain: ## the parity and gradient tests once more on the pure-Go backend as GoMLX ships it (no BLAS, no cpukernels)
+	DEBERTA_BLAS=off DEBERTA_CPU_KERNELS=off $(GO) test -count=1 -timeout $(GO_TEST_TIMEOUT) \
+	  -run 'Parity|Grad|DotGeneral|Gather' ./layers ./checkpoints ./pretrain
 
 notebooks: setup data ## execute all notebooks headlessly into build/notebooks/ and check them
 	scripts/run-notebooks.sh --out build/notebooks

@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // hubWeightsSHA is the sha256 (blob name) of tiny-v3/mlm's model.safetensors.
@@ -32,7 +34,7 @@ func hubCheckNotUsable(t *testing.T, cache string) {
 	if _, err := os.Stat(filepath.Join(repoDir, "refs", "main")); err == nil {
 		t.Error("refs/main written for a failed download")
 	}
-	h := checkpoints.HubOptions{CacheDir: cache, Offline: true}
+	h := hub.Options{CacheDir: cache, Offline: true}
 	if _, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, h); err == nil {
 		t.Error("the cache serves a model whose download failed")
 	}
@@ -41,12 +43,12 @@ func hubCheckNotUsable(t *testing.T, cache string) {
 // TestDownloadInterruptedThenResumed: a body cut short is an error, leaves nothing usable, and the next
 // attempt resumes it with a Range request and verifies the whole file.
 func TestDownloadInterruptedThenResumed(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	th.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 1000, Times: 1})
 	_, _, err := checkpoints.OpenPretrained(repoMLM, checkpoints.OpenOptions{}, th.opts(cache))
-	if err == nil || !errors.Is(err, checkpoints.ErrHubNetwork) || !strings.Contains(err.Error(), "interrupted") ||
+	if err == nil || !errors.Is(err, hub.ErrNetwork) || !strings.Contains(err.Error(), "interrupted") ||
 		!strings.Contains(err.Error(), "model.safetensors") || !strings.Contains(err.Error(), repoMLM+"@main") {
 		t.Fatalf("err = %v, want an interrupted download of model.safetensors", err)
 	}
@@ -79,12 +81,12 @@ func TestDownloadVerification(t *testing.T) {
 		wantErr    error
 		contentGET int // content GETs of model.safetensors during the failing/first call
 	}{
-		{"corrupt", []fakehub.Fault{{File: "model.safetensors", Corrupt: true, Times: 1}}, checkpoints.ErrHubCorrupt, 1},
-		{"corrupt on every try", []fakehub.Fault{{File: "model.safetensors", Corrupt: true}}, checkpoints.ErrHubCorrupt, 1},
-		{"server error on the CDN", []fakehub.Fault{{Kind: "cdn", Status: 500, Times: 1}}, checkpoints.ErrHubNetwork, 1},
+		{"corrupt", []fakehub.Fault{{File: "model.safetensors", Corrupt: true, Times: 1}}, hub.ErrCorrupt, 1},
+		{"corrupt on every try", []fakehub.Fault{{File: "model.safetensors", Corrupt: true}}, hub.ErrCorrupt, 1},
+		{"server error on the CDN", []fakehub.Fault{{Kind: "cdn", Status: 500, Times: 1}}, hub.ErrNetwork, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			th := newTestHub(t)
 			cache := t.TempDir()
 			for _, f := range c.faults {
@@ -94,7 +96,7 @@ func TestDownloadVerification(t *testing.T) {
 			if !errors.Is(err, c.wantErr) || !strings.Contains(err.Error(), "model.safetensors") {
 				t.Fatalf("err = %v, want %v", err, c.wantErr)
 			}
-			if c.wantErr == checkpoints.ErrHubCorrupt && !strings.Contains(err.Error(), "sha256 mismatch") {
+			if c.wantErr == hub.ErrCorrupt && !strings.Contains(err.Error(), "sha256 mismatch") {
 				t.Errorf("err = %v, want a sha256 mismatch", err)
 			}
 			if n := th.ContentGETs("model.safetensors"); n != c.contentGET {
@@ -102,7 +104,7 @@ func TestDownloadVerification(t *testing.T) {
 			}
 			hubCheckNotUsable(t, cache)
 			for _, b := range hubBlobs(t, cache, repoMLM) {
-				if c.wantErr == checkpoints.ErrHubCorrupt && strings.HasSuffix(b, ".incomplete") {
+				if c.wantErr == hub.ErrCorrupt && strings.HasSuffix(b, ".incomplete") {
 					t.Errorf("a corrupt download was kept: %s", b)
 				}
 			}
@@ -116,7 +118,7 @@ func TestDownloadVerification(t *testing.T) {
 
 // TestDownloadResumeCorruptRestarts: a resumed download whose result fails sha256 starts again from byte 0.
 func TestDownloadResumeCorruptRestarts(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	th.AddFault(fakehub.Fault{File: "model.safetensors", TruncateAfter: 5000, Times: 1})
@@ -135,15 +137,12 @@ func TestDownloadResumeCorruptRestarts(t *testing.T) {
 	if th.ContentGETs("model.safetensors") != 2 || fresh != 1 {
 		t.Errorf("%d content GETs (%d without Range); want the resume then one fresh download", th.ContentGETs("model.safetensors"), fresh)
 	}
-	b, err := os.ReadFile(filepath.Join(snap.Dir, "model.safetensors"))
-	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
-		t.Errorf("final file wrong (%v)", err)
-	}
+	hubCheckWeights(t, snap)
 }
 
 // TestDownloadReplacesCorruptCachedBlob: a cached blob that no longer matches its sha256 is downloaded again.
 func TestDownloadReplacesCorruptCachedBlob(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	if _, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache)); err != nil {
@@ -172,7 +171,7 @@ func TestDownloadReplacesCorruptCachedBlob(t *testing.T) {
 
 // TestDownloadProgress: the progress bar shows a percentage and each file's bar ends with a newline.
 func TestDownloadProgress(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	var progress bytes.Buffer
 	h := th.opts(t.TempDir())
@@ -201,7 +200,7 @@ func TestDownloadProgress(t *testing.T) {
 
 // TestDownloadConcurrent: loads of one model racing on one cache all succeed, each blob fetched whole.
 func TestDownloadConcurrent(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	const n = 4

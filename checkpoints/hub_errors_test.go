@@ -10,13 +10,15 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // TestHubErrorMessages: each failure says what happened and what to do, names the repository and revision,
 // carries its sentinel, and never shows the token.
 func TestHubErrorMessages(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	down := fakehub.New()
 	down.Close()
@@ -26,15 +28,15 @@ func TestHubErrorMessages(t *testing.T) {
 		kind                       error
 		want                       string
 	}{
-		{"private, no token", repoPrivate, "", "", false, checkpoints.ErrHubAuth, "authentication required: set HF_TOKEN"},
-		{"private, wrong token", repoPrivate, "hf_wrong" + hubToken, "", false, checkpoints.ErrHubAuth, "authentication required: set HF_TOKEN"},
-		{"gated, no token", repoGated, "", "", false, checkpoints.ErrHubGated, "gated: accept the conditions on the model page and set HF_TOKEN"},
-		{"gated, wrong token", repoGated + "@main", "hf_nope" + hubToken, "", false, checkpoints.ErrHubGated, "gated: accept the conditions"},
-		{"missing repo", repoMissing, hubToken, "", false, checkpoints.ErrHubRepoNotFound, "repository not found (check the name, or it is private)"},
-		{"missing revision", repoMLM + "@v9", hubToken, "", false, checkpoints.ErrHubRevisionNotFound, "revision not found"},
-		{"missing commit", repoMLM + "@" + strings.Repeat("0", 40), "", "", false, checkpoints.ErrHubRevisionNotFound, "revision not found"},
-		{"no generator", repoMLM, hubToken, "", true, checkpoints.ErrHubFileNotFound, "generator_config.json"},
-		{"network", repoMLM, hubToken, down.URL, false, checkpoints.ErrHubNetwork, "(set HF_HUB_OFFLINE=1 to use the cache)"},
+		{"private, no token", repoPrivate, "", "", false, hub.ErrAuth, "authentication required: set HF_TOKEN"},
+		{"private, wrong token", repoPrivate, "hf_wrong" + hubToken, "", false, hub.ErrAuth, "authentication required: set HF_TOKEN"},
+		{"gated, no token", repoGated, "", "", false, hub.ErrGated, "gated: accept the conditions on the model page and set HF_TOKEN"},
+		{"gated, wrong token", repoGated + "@main", "hf_nope" + hubToken, "", false, hub.ErrGated, "gated: accept the conditions"},
+		{"missing repo", repoMissing, hubToken, "", false, hub.ErrRepoNotFound, "repository not found (check the name, or it is private)"},
+		{"missing revision", repoMLM + "@v9", hubToken, "", false, hub.ErrRevisionNotFound, "revision not found"},
+		{"missing commit", repoMLM + "@" + strings.Repeat("0", 40), "", "", false, hub.ErrRevisionNotFound, "revision not found"},
+		{"no generator", repoMLM, hubToken, "", true, hub.ErrFileNotFound, "generator_config.json"},
+		{"network", repoMLM, hubToken, down.URL, false, hub.ErrNetwork, "(set HF_HUB_OFFLINE=1 to use the cache)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := th.opts(t.TempDir())
@@ -69,12 +71,12 @@ func TestHubErrorMessages(t *testing.T) {
 func TestHubTokenSources(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		setup func(t *testing.T, h *checkpoints.HubOptions)
+		setup func(t *testing.T, h *hub.Options)
 	}{
-		{"HubOptions.Token", func(t *testing.T, h *checkpoints.HubOptions) { h.Token = hubToken }},
-		{"HF_TOKEN", func(t *testing.T, h *checkpoints.HubOptions) { t.Setenv("HF_TOKEN", hubToken) }},
-		{"HUGGING_FACE_HUB_TOKEN", func(t *testing.T, h *checkpoints.HubOptions) { t.Setenv("HUGGING_FACE_HUB_TOKEN", hubToken) }},
-		{"HF_HOME/token", func(t *testing.T, h *checkpoints.HubOptions) {
+		{"HubOptions.Token", func(t *testing.T, h *hub.Options) { h.Token = hubToken }},
+		{"HF_TOKEN", func(t *testing.T, h *hub.Options) { t.Setenv("HF_TOKEN", hubToken) }},
+		{"HUGGING_FACE_HUB_TOKEN", func(t *testing.T, h *hub.Options) { t.Setenv("HUGGING_FACE_HUB_TOKEN", hubToken) }},
+		{"HF_HOME/token", func(t *testing.T, h *hub.Options) {
 			home := filepath.Join(t.TempDir(), "home")
 			if err := os.MkdirAll(home, 0o700); err != nil {
 				t.Fatal(err)
@@ -84,7 +86,7 @@ func TestHubTokenSources(t *testing.T) {
 			}
 			t.Setenv("HF_HOME", home)
 		}},
-		{"HF_TOKEN over a wrong token file", func(t *testing.T, h *checkpoints.HubOptions) {
+		{"HF_TOKEN over a wrong token file", func(t *testing.T, h *hub.Options) {
 			t.Setenv("HF_TOKEN_PATH", filepath.Join(t.TempDir(), "tok"))
 			if err := os.WriteFile(os.Getenv("HF_TOKEN_PATH"), []byte("hf_wrong"), 0o600); err != nil {
 				t.Fatal(err)
@@ -93,7 +95,7 @@ func TestHubTokenSources(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			th := newTestHub(t)
 			h := th.opts(t.TempDir())
 			c.setup(t, &h)
@@ -101,23 +103,14 @@ func TestHubTokenSources(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, r := range th.Requests() {
-				if r.Kind != "cdn" && r.Authorization != "Bearer "+hubToken {
-					t.Errorf("%s %s %s: Authorization %q, want the Bearer token", r.Method, r.Kind, r.File, r.Authorization)
+				if want := "Bearer " + hubToken; r.Kind == "cdn" && r.Authorization != "" || r.Kind != "cdn" && r.Authorization != want {
+					t.Errorf("%s %s %s: Authorization %q: the token goes to the hub and never to the CDN's host", r.Method, r.Kind, r.File, r.Authorization)
 				}
 			}
-			if th.Count(func(r fakehub.Request) bool { return r.Kind == "api" }) != 1 {
-				t.Errorf("requests: %+v", th.Requests())
+			if th.Count(func(r fakehub.Request) bool { return r.Kind == "api" }) != 0 || th.ContentGETs("") == 0 ||
+				th.Count(func(r fakehub.Request) bool { return r.Kind == "cdn" }) == 0 {
+				t.Errorf("want HEADs of resolve URLs, content from the CDN and no repository API call: %+v", th.Requests())
 			}
 		})
-	}
-}
-
-// TestHubOptionsHideToken: printing the options never shows the token.
-func TestHubOptionsHideToken(t *testing.T) {
-	h := checkpoints.HubOptions{Endpoint: "http://x", Token: hubToken, CacheDir: "/c"}
-	for _, s := range []string{fmt.Sprint(h), fmt.Sprintf("%v %+v %#v %s", h, h, h, h), fmt.Sprintf("%v", &h)} {
-		if strings.Contains(s, hubToken) || !strings.Contains(s, "hidden") {
-			t.Errorf("printed options %q show the token or do not say it is set", s)
-		}
 	}
 }

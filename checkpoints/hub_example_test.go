@@ -6,13 +6,14 @@ import (
 	"os"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/hub"
 )
 
 // ExampleOpenPretrained loads microsoft/deberta-v3-base from the HuggingFace hub (or from the cache shared
 // with Python, without network when HF_HUB_OFFLINE=1), with a progress bar on stderr. It needs the network
 // the first time, so it has no checked output.
 func ExampleOpenPretrained() {
-	h := checkpoints.HubOptionsFromEnv() // HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE/HF_HOME, HF_HUB_OFFLINE
+	h := hub.OptionsFromEnv() // HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE/HF_HOME, HF_HUB_OFFLINE
 	h.Progress = os.Stderr
 	m, report, err := checkpoints.OpenPretrained("microsoft/deberta-v3-base@main", checkpoints.OpenOptions{}, h)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
 	"github.com/deberta-go/lab/internal/testutil"
 )
@@ -35,17 +36,6 @@ const (
 type testHub struct {
 	*fakehub.Hub
 	pinnedV1, pinnedMain string // commits of repoPinned
-}
-
-// hubEnv isolates a test from the user's hub settings: every variable that changes the behaviour is
-// cleared and HF_HOME points into a temporary folder (so no real token file or cache is read).
-func hubEnv(t *testing.T) {
-	t.Helper()
-	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "HF_ENDPOINT",
-		"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME"} {
-		t.Setenv(v, "")
-	}
-	t.Setenv("HF_HOME", filepath.Join(t.TempDir(), "hf-home"))
 }
 
 func hubFixtureFiles(t *testing.T, parts ...string) map[string][]byte {
@@ -134,9 +124,10 @@ func shardedFiles(t *testing.T) map[string][]byte {
 	return files
 }
 
-// opts are hub options for the fake hub with a cache in a temporary folder.
-func (th *testHub) opts(cache string) checkpoints.HubOptions {
-	return checkpoints.HubOptions{Endpoint: th.URL, CacheDir: cache}
+// opts are hub options for the fake hub with a cache in a temporary folder, without retries (the tests of
+// retries set them).
+func (th *testHub) opts(cache string) hub.Options {
+	return hub.Options{Endpoint: th.URL, CacheDir: cache, MaxRetries: -1}
 }
 
 // hubForward runs a small forward pass and checks that it produced a hidden state.
@@ -175,4 +166,13 @@ func hubBlobs(t *testing.T, cache, repo string) []string {
 // hubIsWeightFile says whether a repository file is a weight file (its GETs are what a cache must avoid).
 func hubIsWeightFile(name string) bool {
 	return strings.HasSuffix(name, ".safetensors") || strings.HasSuffix(name, ".bin")
+}
+
+// hubCheckWeights checks that the snapshot's model.safetensors is the fixture's, byte for byte.
+func hubCheckWeights(t *testing.T, snap *checkpoints.Snapshot) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(snap.Dir, "model.safetensors"))
+	if err != nil || fakehub.SHA256(b) != hubWeightsSHA(t) {
+		t.Errorf("model.safetensors of the snapshot is not the repository's (%v)", err)
+	}
 }

@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/internal/fakehub"
+	"github.com/deberta-go/lab/internal/testutil"
 )
 
 // TestOpenPretrainedDownloadsByName: a model named owner/name is downloaded into the cache and loads.
 func TestOpenPretrainedDownloadsByName(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	for _, c := range []struct {
 		repo      string
@@ -69,7 +71,7 @@ func TestOpenPretrainedDownloadsByName(t *testing.T) {
 // TestHubCacheLayoutMatchesPython: blobs named by ETag, snapshot entries as relative symlinks to them,
 // refs/main holding the commit, nothing left .incomplete.
 func TestHubCacheLayoutMatchesPython(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	snap, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache))
@@ -121,7 +123,7 @@ func TestHubCacheLayoutMatchesPython(t *testing.T) {
 
 // TestHubSecondLoadReusesCache: a second load asks the hub only for metadata, never for a weight file.
 func TestHubSecondLoadReusesCache(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	for _, repo := range []string{repoMLM, repoSharded} {
@@ -150,19 +152,20 @@ func TestHubSecondLoadReusesCache(t *testing.T) {
 func TestHubOfflineServesFromCache(t *testing.T) {
 	for _, c := range []struct {
 		name       string
-		setup      func(t *testing.T, th *testHub, h *checkpoints.HubOptions)
+		setup      func(t *testing.T, th *testHub, h *hub.Options)
 		wantWarned bool
 	}{
-		{"HubOptions.Offline", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { h.Offline = true }, false},
-		{"HF_HUB_OFFLINE=1", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { t.Setenv("HF_HUB_OFFLINE", "1") }, false},
-		{"HF_HUB_OFFLINE=yes", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { t.Setenv("HF_HUB_OFFLINE", "yes") }, false},
-		{"server shut down", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) { th.Close() }, true},
-		{"server errors", func(t *testing.T, th *testHub, h *checkpoints.HubOptions) {
+		{"HubOptions.Offline", func(t *testing.T, th *testHub, h *hub.Options) { h.Offline = true }, false},
+		{"HF_HUB_OFFLINE=1", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("HF_HUB_OFFLINE", "1") }, false},
+		{"HF_HUB_OFFLINE=yes", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("HF_HUB_OFFLINE", "yes") }, false},
+		{"TRANSFORMERS_OFFLINE=1", func(t *testing.T, th *testHub, h *hub.Options) { t.Setenv("TRANSFORMERS_OFFLINE", "1") }, false},
+		{"server shut down", func(t *testing.T, th *testHub, h *hub.Options) { th.Close() }, true},
+		{"server errors", func(t *testing.T, th *testHub, h *hub.Options) {
 			th.AddFault(fakehub.Fault{Status: 503})
 		}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			hubEnv(t)
+			testutil.HubEnv(t)
 			th := newTestHub(t)
 			cache := t.TempDir()
 			first, err := checkpoints.ResolvePretrained(context.Background(), repoMLM, checkpoints.OpenOptions{}, th.opts(cache))
@@ -200,7 +203,7 @@ func TestHubOfflineServesFromCache(t *testing.T) {
 
 // TestHubOfflineEmptyCache: offline with nothing cached is a clear error and makes no request.
 func TestHubOfflineEmptyCache(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	h := th.opts(cache)
@@ -208,7 +211,7 @@ func TestHubOfflineEmptyCache(t *testing.T) {
 	for _, ref := range []string{repoMLM, repoMLM + "@v1", repoMLM + "@" + strings.Repeat("ab", 20)} {
 		_, _, err := checkpoints.OpenPretrained(ref, checkpoints.OpenOptions{}, h)
 		if err == nil || !strings.Contains(err.Error(), "offline") || !strings.Contains(err.Error(), ref) ||
-			!errors.Is(err, checkpoints.ErrHubOffline) {
+			!errors.Is(err, hub.ErrOffline) {
 			t.Errorf("%s: err = %v, want an offline error naming the reference", ref, err)
 		}
 	}
@@ -231,7 +234,7 @@ func TestHubOfflineEmptyCache(t *testing.T) {
 
 // TestHubRevisions: a tag, a branch and a commit give the matching config; refs record branches and tags.
 func TestHubRevisions(t *testing.T) {
-	hubEnv(t)
+	testutil.HubEnv(t)
 	th := newTestHub(t)
 	cache := t.TempDir()
 	for _, c := range []struct {

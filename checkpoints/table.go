@@ -38,6 +38,8 @@ func NormalizeKeys(tensors map[string]*Tensor) map[string]*Tensor {
 // harmless explains keys that checkpoints carry and our models deliberately do not load.
 func harmless(key string, cfg *debertav3.Config, opts debertav3.Options) (reason string, ok bool) {
 	switch {
+	case isMLMKey(key) && isDiscriminator(opts) && !opts.Has(debertav3.HeadMaskedLM):
+		return UntrainedMLMReason, true
 	case key == "deberta.embeddings.position_embeddings.weight" && !cfg.PositionBiasedInput && !opts.EnhancedMaskDecoder:
 		return "absolute position embeddings unused with position_biased_input=false (Microsoft's layout keeps them; only the generator's Enhanced Mask Decoder uses them)", true
 	case key == "deberta.embeddings.position_ids":
@@ -56,15 +58,34 @@ func harmless(key string, cfg *debertav3.Config, opts debertav3.Options) (reason
 	return "", false
 }
 
+// UntrainedMLMReason is why the masked-LM head keys of a discriminator checkpoint are not loaded.
+const UntrainedMLMReason = "masked-LM head of a replaced-token-detection discriminator: never trained by its " +
+	"pre-training (released DeBERTa-v3 checkpoints carry it unused); fill-mask needs the generator"
+
+// isMLMKey reports whether key belongs to a masked-LM head (either layout).
+func isMLMKey(key string) bool {
+	return strings.HasPrefix(key, "lm_predictions.") || strings.HasPrefix(key, "cls.predictions.")
+}
+
+// isDiscriminator reports whether the heads include a replaced-token-detection head.
+func isDiscriminator(opts debertav3.Options) bool {
+	return opts.Has(debertav3.HeadRTD) || opts.Has(debertav3.HeadRTDElectra)
+}
+
 // DetectOptions decides which heads a checkpoint holds from its keys, using config.json's architectures to
-// tell apart heads that share keys (sequence classification vs multiple choice).
+// tell apart heads that share keys (sequence classification vs multiple choice). A checkpoint with a
+// replaced-token-detection head is a discriminator whatever else it holds: the masked-LM head keys that the
+// released DeBERTa-v3 discriminators carry beside mask_predictions.* were never trained, so no masked-LM head
+// is detected for them (they are reported as ignored, with UntrainedMLMReason).
 func DetectOptions(cfg *debertav3.Config, keys []string) debertav3.Options {
 	has := func(prefix string) bool {
 		return slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, prefix) })
 	}
 	arch := strings.Join(cfg.Architectures, ",")
 	var opts debertav3.Options
+	discriminator := has("mask_predictions.") || has(debertav3.ElectraRTDScope+".")
 	switch {
+	case discriminator:
 	case has("lm_predictions.lm_head.dense."):
 		opts.Heads = append(opts.Heads, debertav3.HeadMaskedLM)
 		opts.MLMLayout = debertav3.MLMLMPredictions

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"unsafe"
+
+	"github.com/deberta-go/lab/checkpoints/torchpickle"
 )
 
 // Tensor is one named array read from (or written to) a weight file.
@@ -121,22 +123,10 @@ func newTensor(name, dtype string, shape []int, raw []byte, bigEndian bool) (*Te
 }
 
 // numElements multiplies the shape, rejecting negative dimensions and products beyond 2^50 elements.
-func numElements(shape []int) (int64, error) {
-	n := int64(1)
-	for _, d := range shape {
-		if d < 0 {
-			return 0, fmt.Errorf("negative dimension in shape %v", shape)
-		}
-		if d != 0 && n > maxElements/int64(d) {
-			return 0, fmt.Errorf("shape %v has too many elements", shape)
-		}
-		n *= int64(d)
-	}
-	return n, nil
-}
+func numElements(shape []int) (int64, error) { return torchpickle.NumElements(shape) }
 
 // maxElements bounds the element count of one tensor (8 PiB of F64): it only guards against overflow.
-const maxElements = int64(1) << 50
+const maxElements = torchpickle.MaxElements
 
 // decodeFloats converts len(dst) elements of raw into dst.
 func decodeFloats(dst []float32, raw []byte, dtype string, bo binary.ByteOrder, bigEndian bool) {

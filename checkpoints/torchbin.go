@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/deberta-go/lab/checkpoints/torchpickle"
 )
 
 // ReadTorchBin reads a PyTorch state dict written by torch.save in the zip format (torch ≥ 1.6), such as
@@ -16,7 +18,8 @@ import (
 // and the torch.<Type>Storage classes. Storage offsets and strides are honoured (non-contiguous views are
 // materialised in row-major order), tied tensors sharing a storage are each returned, an optional
 // `<archive>/byteorder` of "big" is honoured. Floating tensors become float32 (Tensor.Data), integer ones
-// int64 (Tensor.Int64). The legacy pre-1.6 (non-zip) format is detected and refused.
+// int64 (Tensor.Int64). The legacy pre-1.6 (non-zip) stream is read by the same restricted unpickler
+// (readTorchLegacy); the older tar-based format is refused.
 func ReadTorchBin(path string) (map[string]*Tensor, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -27,8 +30,16 @@ func ReadTorchBin(path string) (map[string]*Tensor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := checkTorchMagic(f); err != nil {
+	legacy, err := checkTorchMagic(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if legacy {
+		tensors, err := readTorchLegacy(f, st.Size())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return tensors, nil
 	}
 	zr, err := zip.NewReader(f, st.Size())
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // nothing is extracted: odd names are harmless
@@ -41,26 +52,26 @@ func ReadTorchBin(path string) (map[string]*Tensor, error) {
 	return tensors, nil
 }
 
-// checkTorchMagic tells zip archives from the legacy torch.save formats and from other files.
-func checkTorchMagic(r io.ReaderAt) error {
+// checkTorchMagic tells zip archives (false) from the legacy pickle stream (true), and refuses the
+// tar-based format and other files.
+func checkTorchMagic(r io.ReaderAt) (legacy bool, err error) {
 	var head [512]byte
 	n, err := r.ReadAt(head[:], 0)
 	if err != nil && err != io.EOF {
-		return err
+		return false, err
 	}
 	b := head[:n]
 	switch {
 	case bytes.HasPrefix(b, []byte("PK")):
-		return nil
+		return false, nil
 	case n == 0:
-		return errors.New("empty file")
-	case b[0] == 0x80: // a pickle PROTO opcode: the legacy format starts with a pickled magic number
-		return errors.New("legacy (pre-1.6, non-zip) PyTorch format is not supported: re-save it with torch.save " +
-			"from torch ≥ 1.6 (zip format) or convert it to safetensors")
+		return false, errors.New("empty file")
+	case torchpickle.IsLegacy(b):
+		return true, nil
 	case n > 262 && string(b[257:262]) == "ustar":
-		return errors.New("legacy tar-based PyTorch format is not supported: re-save it with torch ≥ 1.6 or convert it to safetensors")
+		return false, errors.New("legacy tar-based PyTorch format (torch < 0.4) is not supported: re-save it with torch ≥ 1.6 or convert it to safetensors")
 	}
-	return fmt.Errorf("not a PyTorch zip checkpoint (starts with % x)", b[:min(n, 4)])
+	return false, fmt.Errorf("not a PyTorch checkpoint: neither a zip archive nor a legacy torch.save stream (starts with % x)", b[:min(n, 4)])
 }
 
 // torchArchive indexes the entries of one torch.save zip archive.
@@ -91,7 +102,7 @@ func readTorchZip(zr *zip.Reader, size int64) (map[string]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := parseTorchPickle(pkl)
+	entries, err := torchpickle.ParseStateDict(pkl)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pkls[0], err)
 	}
@@ -102,27 +113,27 @@ func readTorchZip(zr *zip.Reader, size int64) (map[string]*Tensor, error) {
 	// Storage bytes are read once and dropped after their last tensor (tied weights share a storage).
 	uses := map[string]int{}
 	for _, e := range entries {
-		uses[e.ref.storage.key]++
+		uses[e.Ref.Storage.Key]++
 	}
 	raws := map[string][]byte{}
 	tensors := make(map[string]*Tensor, len(entries))
 	for _, e := range entries {
-		s := e.ref.storage
-		raw, ok := raws[s.key]
+		s := e.Ref.Storage
+		raw, ok := raws[s.Key]
 		if !ok {
-			name := arc.prefix + "data/" + s.key
-			if raw, err = arc.read(name, s.numel*int64(dtypeSizes[s.dtype])); err != nil {
-				return nil, fmt.Errorf("tensor %q: storage %q: %w", e.name, s.key, err)
+			name := arc.prefix + "data/" + s.Key
+			if raw, err = arc.read(name, s.Numel*int64(dtypeSizes[s.DType])); err != nil {
+				return nil, fmt.Errorf("tensor %q: storage %q: %w", e.Name, s.Key, err)
 			}
-			raws[s.key] = raw
+			raws[s.Key] = raw
 		}
-		t, err := materialize(e.name, e.ref, raw, bigEndian)
+		t, err := materialize(e.Name, e.Ref, raw, bigEndian)
 		if err != nil {
-			return nil, fmt.Errorf("tensor %q: %w", e.name, err)
+			return nil, fmt.Errorf("tensor %q: %w", e.Name, err)
 		}
-		tensors[e.name] = t
-		if uses[s.key]--; uses[s.key] == 0 {
-			delete(raws, s.key)
+		tensors[e.Name] = t
+		if uses[s.Key]--; uses[s.Key] == 0 {
+			delete(raws, s.Key)
 		}
 	}
 	return tensors, nil
@@ -183,37 +194,37 @@ func (a *torchArchive) read(name string, want int64) ([]byte, error) {
 }
 
 // materialize copies the view of ref out of its storage bytes, in row-major order.
-func materialize(name string, ref *torchTensorRef, raw []byte, bigEndian bool) (*Tensor, error) {
-	es := int64(dtypeSizes[ref.storage.dtype])
-	n, err := numElements(ref.size)
+func materialize(name string, ref *torchpickle.TensorRef, raw []byte, bigEndian bool) (*Tensor, error) {
+	es := int64(dtypeSizes[ref.Storage.DType])
+	n, err := numElements(ref.Size)
 	if err != nil {
 		return nil, err
 	}
-	if err := ref.check(); err != nil { // also checked while unpickling; raw has numel·es bytes
+	if err := ref.Check(); err != nil { // also checked while unpickling; raw has numel·es bytes
 		return nil, err
 	}
 	var elems []byte
 	switch {
 	case n == 0:
 		elems = nil
-	case ref.contiguous():
-		elems = raw[ref.offset*es : (ref.offset+n)*es]
+	case ref.Contiguous():
+		elems = raw[ref.Offset*es : (ref.Offset+n)*es]
 	default:
 		elems = make([]byte, n*es)
-		idx := make([]int, len(ref.size))
-		src := ref.offset
+		idx := make([]int, len(ref.Size))
+		src := ref.Offset
 		for i := int64(0); i < n; i++ {
 			copy(elems[i*es:(i+1)*es], raw[src*es:(src+1)*es])
 			for d := len(idx) - 1; d >= 0; d-- {
 				idx[d]++
-				src += ref.stride[d]
-				if idx[d] < ref.size[d] {
+				src += ref.Stride[d]
+				if idx[d] < ref.Size[d] {
 					break
 				}
-				src -= ref.stride[d] * int64(ref.size[d])
+				src -= ref.Stride[d] * int64(ref.Size[d])
 				idx[d] = 0
 			}
 		}
 	}
-	return newTensor(name, ref.storage.dtype, ref.size, elems, bigEndian)
+	return newTensor(name, ref.Storage.DType, ref.Size, elems, bigEndian)
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/deberta-go/lab/checkpoints/torchpickle"
 )
 
 // TestReadTorchBinMatchesSafetensors loads each fixture .bin and its model.safetensors: common keys must be
@@ -214,9 +216,10 @@ func TestReadTorchBinErrors(t *testing.T) {
 		{"two data.pkl", torchTestZip(t, []string{"a/data.pkl", "b/data.pkl"}, nil), "several data.pkl entries: a/data.pkl, b/data.pkl"},
 		{"truncated zip", fixture[:len(fixture)/2], "not a valid zip archive (truncated or corrupt file?)"},
 		{"empty file", nil, "empty file"},
-		{"legacy format", []byte("\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe9\x03."), "legacy (pre-1.6, non-zip) PyTorch format is not supported"},
+		{"legacy truncated", []byte("\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe9\x03."), "legacy torch.save sys info: unexpected end of pickle data"},
+		{"legacy version", []byte("\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe8\x03."), "legacy torch.save protocol version: unsupported version 1000 (want 1001)"},
 		{"legacy tar", append(make([]byte, 257), "ustar\x00000000000000000000000000000000000"...), "legacy tar-based PyTorch format"},
-		{"not a checkpoint", []byte("hello world"), "not a PyTorch zip checkpoint (starts with 68 65 6c 6c)"},
+		{"not a checkpoint", []byte("hello world"), "neither a zip archive nor a legacy torch.save stream (starts with 68 65 6c 6c)"},
 		{"missing storage", torchTestCheckpoint(t, one, nil, nil), `tensor "w": storage "0": missing zip entry archive/data/0`},
 		{"storage size", torchTestCheckpoint(t, one, map[string][]byte{"0": make([]byte, 12)}, nil), "zip entry archive/data/0 has 12 bytes, want 8"},
 		{"crc", corrupt, "zip entry archive/data/0: zip: checksum error"},
@@ -229,7 +232,7 @@ func TestReadTorchBinErrors(t *testing.T) {
 		{"not a dict", pkl([]byte("\x80\x02K\x01.")), "top-level object is a int, not a state dict"},
 		{"not a tensor", pkl([]byte("\x80\x02}X\x01\x00\x00\x00aK\x01s.")), `state dict entry "a" is a int, not a tensor`},
 		{"nested", pkl([]byte("\x80\x02}X\x01\x00\x00\x00a}s.")), `state dict entry "a" is a dict`},
-		{"bad persistent id", pkl([]byte("\x80\x02K\x01Q.")), "persistent id is not a 5-tuple"},
+		{"bad persistent id", pkl([]byte("\x80\x02K\x01Q.")), "persistent id is not a tuple ('storage', type, key, location, numel[, view])"},
 		{"bad byteorder", torchTestCheckpoint(t, one, okData, map[string][]byte{"archive/byteorder": []byte("middle")}), `unknown byte order "middle"`},
 		{"truncated pickle", pkl([]byte("\x80\x02}X\x01\x00")), "unexpected end of pickle data"},
 	} {
@@ -255,13 +258,13 @@ func FuzzTorchPickle(f *testing.F) {
 	full, _ := io.ReadAll(rc)
 	rc.Close()
 	zr.Close()
-	entries, err := parseTorchPickle(full)
+	entries, err := torchpickle.ParseStateDict(full)
 	if err != nil {
 		f.Fatal(err)
 	}
-	cut := bytes.Index(full, []byte(entries[2].name)) - 5 // BINUNICODE opcode and length of the third key
+	cut := bytes.Index(full, []byte(entries[2].Name)) - 5 // BINUNICODE opcode and length of the third key
 	seed := append(full[:cut:cut], "u."...)               // SETITEMS, STOP
-	if got, err := parseTorchPickle(seed); err != nil || len(got) != 2 {
+	if got, err := torchpickle.ParseStateDict(seed); err != nil || len(got) != 2 {
 		f.Fatalf("cut fixture pickle: %d entries, %v", len(got), err)
 	}
 	f.Add(seed)
@@ -269,19 +272,19 @@ func FuzzTorchPickle(f *testing.F) {
 		{name: "t", storage: "HalfStorage", key: "0", numel: 6, offset: 1, size: []int{2, 2}, stride: []int{1, 2}, param: true},
 		{name: "ids", storage: "LongStorage", key: "1", numel: 3, size: []int{3}, stride: []int{1}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		entries, err := parseTorchPickle(b)
+		entries, err := torchpickle.ParseStateDict(b)
 		if err != nil {
 			return
 		}
 		for _, e := range entries {
-			if err := e.ref.check(); err != nil {
-				t.Fatalf("%s: accepted view fails its check: %v", e.name, err)
+			if err := e.Ref.Check(); err != nil {
+				t.Fatalf("%s: accepted view fails its check: %v", e.Name, err)
 			}
 			// Materialise small views against zeroed storages: must not panic.
-			if n, _ := numElements(e.ref.size); n <= 1<<16 && e.ref.storage.numel <= 1<<16 {
-				raw := make([]byte, e.ref.storage.numel*int64(dtypeSizes[e.ref.storage.dtype]))
-				if _, err := materialize(e.name, e.ref, raw, false); err != nil {
-					t.Fatalf("%s: %v", e.name, err)
+			if n, _ := numElements(e.Ref.Size); n <= 1<<16 && e.Ref.Storage.Numel <= 1<<16 {
+				raw := make([]byte, e.Ref.Storage.Numel*int64(dtypeSizes[e.Ref.Storage.DType]))
+				if _, err := materialize(e.Name, e.Ref, raw, false); err != nil {
+					t.Fatalf("%s: %v", e.Name, err)
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/deberta-go/lab/cpukernels"
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/default" // Registers the pure-Go backend and, unless built with -tags noxla, XLA.
 )
@@ -25,7 +26,8 @@ var (
 	backendErr  error
 )
 
-// Backend returns the process-wide GoMLX backend: $GOMLX_BACKEND when set, else DefaultBackendConfig.
+// Backend returns the process-wide GoMLX backend: $GOMLX_BACKEND when set, else DefaultBackendConfig. On the
+// pure-Go backend it installs package cpukernels (matmuls on the machine's BLAS; see $DEBERTA_BLAS).
 // Tensors cannot cross backend instances, so every model of a process shares this one.
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
@@ -36,6 +38,10 @@ func Backend() (backends.Backend, error) {
 		backend, backendErr = newQuietBackend(config)
 		if backendErr != nil {
 			backendErr = fmt.Errorf("creating GoMLX backend %q (from $%s or the default): %w", config, backends.ConfigEnvVar, backendErr)
+			return
+		}
+		if _, err := cpukernels.Install(backend); err != nil {
+			backend, backendErr = nil, err
 		}
 	})
 	return backend, backendErr

@@ -6,8 +6,11 @@ import (
 	"strings"
 )
 
-// presets are named architectures: the released DeBERTa-v3 sizes (spec §1) and the benchmark shapes.
+// presets are named architectures: the released DeBERTa-v3 sizes (spec §1), the benchmark shapes and the
+// pre-training preset; the one list behind `deberta bench --shape` and `deberta pretrain --preset`.
 var presets = map[string]func(c *Config){
+	// Quick pre-training runs on 2 CPU cores (pretrain.TinyConfig; pre-training sets the tokenizer's vocabulary).
+	"tiny": func(c *Config) { c.size(128, 4, 4, 512, 8000) },
 	// Benchmark shapes (docs/PERFORMANCE.md; the PyTorch baseline uses the same).
 	"small-v3": func(c *Config) { c.size(128, 4, 4, 512, 1000) },
 	"xsmall":   func(c *Config) { c.size(384, 12, 6, 1536, 8000) },

@@ -16,6 +16,7 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/layers"
 	"github.com/deberta-go/lab/optim"
 	"github.com/deberta-go/lab/tokenizer"
@@ -91,7 +92,7 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 	if err := task.Validate(); err != nil {
 		return nil, err
 	}
-	snap, err := checkpoints.ResolvePretrained(gocontext.Background(), ref, checkpoints.OpenOptions{}, checkpoints.HubOptionsFromEnv())
+	snap, err := checkpoints.ResolvePretrained(gocontext.Background(), ref, checkpoints.OpenOptions{}, hub.OptionsFromEnv())
 	if err != nil {
 		return nil, err
 	}

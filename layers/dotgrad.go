@@ -1,11 +1,10 @@
 package layers
 
 import (
-	"fmt"
-	"reflect"
 	"slices"
 	"sync"
 
+	"github.com/deberta-go/lab/internal/gomlxinternals"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
@@ -40,9 +39,9 @@ func InstallDotGeneralGradient() {
 
 // dotGeneralGradVJP is the graph.VJP registered for NodeTypeDotGeneral.
 func dotGeneralGradVJP(node *Node, v []*Node, _ shapes.Shape) []*Node {
-	ax := dotGeneralAxesOf(node)
+	ax := gomlxinternals.DotGeneralAxesOf(node)
 	lhs, rhs := node.Inputs()[0], node.Inputs()[1]
-	gl, gr := DotGeneralVJP(v[0], lhs, ax.lhsContracting, ax.lhsBatch, rhs, ax.rhsContracting, ax.rhsBatch)
+	gl, gr := DotGeneralVJP(v[0], lhs, ax.LHSContracting, ax.LHSBatch, rhs, ax.RHSContracting, ax.RHSBatch)
 	return []*Node{gl, gr}
 }
 
@@ -52,58 +51,6 @@ func dotGradVJP(node *Node, v []*Node, _ shapes.Shape) []*Node {
 	lhs, rhs := node.Inputs()[0], node.Inputs()[1]
 	gl, gr := DotGeneralVJP(v[0], lhs, []int{lhs.Rank() - 1}, nil, rhs, []int{0}, nil)
 	return []*Node{gl, gr}
-}
-
-// dotGeneralAxes are the (already non-negative) axes of a DotGeneral node.
-type dotGeneralAxes struct {
-	lhsContracting, lhsBatch, rhsContracting, rhsBatch []int
-}
-
-// dotGeneralAxesOf reads the axes of a NodeTypeDotGeneral node. GoMLX v0.26 keeps them only in unexported
-// fields (Node.inputs of type *nodeInputsDotGeneral: lhsContractingAxes, lhsBatchAxes, rhsContractingAxes,
-// rhsBatchAxes), so this uses reflection and is pinned to v0.26: it panics with a clear message if a GoMLX
-// upgrade renames them (the tests catch that).
-func dotGeneralAxesOf(node *Node) dotGeneralAxes {
-	params := nodeInputsStruct(node, NodeTypeDotGeneral)
-	return dotGeneralAxes{
-		lhsContracting: intsField(params, "lhsContractingAxes"),
-		lhsBatch:       intsField(params, "lhsBatchAxes"),
-		rhsContracting: intsField(params, "rhsContractingAxes"),
-		rhsBatch:       intsField(params, "rhsBatchAxes"),
-	}
-}
-
-// nodeInputsStruct returns the struct behind the unexported graph.Node field "inputs" (GoMLX v0.26's
-// nodeInputs* types, which hold an op's static parameters), checking the node's type.
-func nodeInputsStruct(node *Node, want NodeType) reflect.Value {
-	if node.Type() != want {
-		panic(fmt.Sprintf("layers: node %s is not a %s", node, want))
-	}
-	inputs := reflect.ValueOf(node).Elem().FieldByName("inputs")
-	if !inputs.IsValid() || inputs.Kind() != reflect.Interface || inputs.IsNil() {
-		panic("layers: graph.Node has no field \"inputs\" any more (code pinned to GoMLX v0.26)")
-	}
-	params := inputs.Elem()
-	if params.Kind() == reflect.Pointer {
-		params = params.Elem()
-	}
-	if params.Kind() != reflect.Struct {
-		panic(fmt.Sprintf("layers: graph.Node.inputs is a %s, not a struct (code pinned to GoMLX v0.26)", params.Type()))
-	}
-	return params
-}
-
-// intsField reads the unexported []int field name of a nodeInputs* struct.
-func intsField(params reflect.Value, name string) []int {
-	f := params.FieldByName(name)
-	if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
-		panic(fmt.Sprintf("layers: %s has no []int field %q (code pinned to GoMLX v0.26)", params.Type(), name))
-	}
-	axes := make([]int, f.Len())
-	for i := range axes {
-		axes[i] = int(f.Index(i).Int())
-	}
-	return axes
 }
 
 // DotGeneralVJP returns the gradients with respect to lhs and rhs of
@@ -195,37 +142,37 @@ func InstallGatherGradient() {
 
 // gatherGradVJP handles collapsed-index gathers as a ScatterSum on the operand transposed to put the indexed
 // axes first (the layout graph.Gather's gradient uses), then transposes back; anything else goes to the
-// built-in VJP. The gather's parameters are read by reflection (pinned to GoMLX v0.26, see dotGeneralAxesOf).
+// built-in VJP. The gather's parameters are read by package gomlxinternals (pinned to GoMLX v0.26).
 func gatherGradVJP(node *Node, v []*Node, outputShape shapes.Shape) []*Node {
 	operand, indices := node.Inputs()[0], node.Inputs()[1]
-	p := gatherParamsOf(node)
+	p := gomlxinternals.GatherParamsOf(node)
 	rank := operand.Rank()
-	simple := p.indexVectorAxis == indices.Rank()-1 && len(p.startIndexMap) > 0 &&
-		len(p.sliceSizes) == rank && len(p.offsetOutputAxes) == rank-len(p.collapsedSliceAxes) &&
-		slices.Equal(slices.Sorted(slices.Values(p.collapsedSliceAxes)), slices.Sorted(slices.Values(p.startIndexMap))) &&
-		slices.IsSorted(p.offsetOutputAxes)
+	simple := p.IndexVectorAxis == indices.Rank()-1 && len(p.StartIndexMap) > 0 &&
+		len(p.SliceSizes) == rank && len(p.OffsetOutputAxes) == rank-len(p.CollapsedSliceAxes) &&
+		slices.Equal(slices.Sorted(slices.Values(p.CollapsedSliceAxes)), slices.Sorted(slices.Values(p.StartIndexMap))) &&
+		slices.IsSorted(p.OffsetOutputAxes)
 	for axis := 0; simple && axis < rank; axis++ {
 		want := operand.Shape().Dimensions[axis]
-		if slices.Contains(p.startIndexMap, axis) {
+		if slices.Contains(p.StartIndexMap, axis) {
 			want = 1
 		}
-		simple = p.sliceSizes[axis] == want
+		simple = p.SliceSizes[axis] == want
 	}
 	// graph.Gather's own form (indexed axes first, in order) keeps the built-in VJP.
-	leading := iotaFrom(0, len(p.startIndexMap))
-	if !simple || (slices.Equal(p.startIndexMap, leading) && slices.Equal(p.collapsedSliceAxes, leading)) {
+	leading := iotaFrom(0, len(p.StartIndexMap))
+	if !simple || (slices.Equal(p.StartIndexMap, leading) && slices.Equal(p.CollapsedSliceAxes, leading)) {
 		return builtinGatherVJP(node, v, outputShape)
 	}
 	// Operand transposed to [indexed axes in startIndexMap order..., other axes in increasing order].
-	order := slices.Clone(p.startIndexMap)
-	order = append(order, crossAxes(rank, p.startIndexMap, nil)...)
+	order := slices.Clone(p.StartIndexMap)
+	order = append(order, crossAxes(rank, p.StartIndexMap, nil)...)
 	transposedDims := make([]int, rank)
 	for i, axis := range order {
 		transposedDims[i] = operand.Shape().Dimensions[axis]
 	}
 	// Output gradient transposed to [index batch axes..., offset axes...]: ScatterSum's updates layout.
 	grad := v[0]
-	vOrder := append(crossAxes(grad.Rank(), p.offsetOutputAxes, nil), p.offsetOutputAxes...)
+	vOrder := append(crossAxes(grad.Rank(), p.OffsetOutputAxes, nil), p.OffsetOutputAxes...)
 	grad = transposeIfNeeded(grad, vOrder)
 	scattered := ScatterSum(Zeros(node.Graph(), shapes.Make(operand.DType(), transposedDims...)), indices, grad, false, false)
 	inverse := make([]int, rank)
@@ -243,26 +190,4 @@ func transposeIfNeeded(x *Node, perm []int) *Node {
 		}
 	}
 	return x
-}
-
-// gatherParams are the parameters of a NodeTypeGather node (GoMLX v0.26 nodeInputsGather).
-type gatherParams struct {
-	indexVectorAxis                                                 int
-	offsetOutputAxes, collapsedSliceAxes, startIndexMap, sliceSizes []int
-}
-
-// gatherParamsOf reads a Gather node's parameters by reflection (pinned to GoMLX v0.26).
-func gatherParamsOf(node *Node) gatherParams {
-	params := nodeInputsStruct(node, NodeTypeGather)
-	axis := params.FieldByName("indexVectorAxis")
-	if !axis.IsValid() || axis.Kind() != reflect.Int {
-		panic(fmt.Sprintf("layers.gatherParamsOf: %s has no int field \"indexVectorAxis\" (code pinned to GoMLX v0.26)", params.Type()))
-	}
-	return gatherParams{
-		indexVectorAxis:    int(axis.Int()),
-		offsetOutputAxes:   intsField(params, "offsetOutputAxes"),
-		collapsedSliceAxes: intsField(params, "collapsedSliceAxes"),
-		startIndexMap:      intsField(params, "startIndexMap"),
-		sliceSizes:         intsField(params, "sliceSizes"),
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/tokenizer"
@@ -49,21 +50,27 @@ func (p *Pipeline) FillMask(texts []string, topK int) ([][]MaskPrediction, error
 	return p.fillMask(encs, texts, p.Tokenizer.SpecialIDs().Mask, topK)
 }
 
-// checkFillMask refuses models without a masked-LM head, pointing at the generator checkpoint.
+// ReleasedGenerators are the released DeBERTa-v3 repositories that ship a generator beside the
+// discriminator (generator_config.json + pytorch_model.generator.bin); -small and -base do not.
+var ReleasedGenerators = []string{"microsoft/deberta-v3-xsmall", "microsoft/deberta-v3-large", "microsoft/mdeberta-v3-base"}
+
+// checkFillMask refuses models without a masked-LM head, saying where a generator is.
 func (p *Pipeline) checkFillMask() error {
 	if p.Model.Options.Has(debertav3.HeadMaskedLM) {
 		return nil
 	}
-	where := ""
+	where := "use a generator checkpoint"
 	if p.Dir != "" {
 		if _, err := os.Stat(filepath.Join(p.Dir, "generator_config.json")); err == nil {
-			where = fmt.Sprintf(" (%s has one: generator_config.json)", p.Dir)
+			where = fmt.Sprintf("use the generator beside it (%s has generator_config.json)", p.Dir)
 		}
 	}
-	return fmt.Errorf("fill-mask: the model has no masked-LM head (its heads: %v). DeBERTa-v3 discriminator "+
-		"checkpoints are trained for replaced-token detection and have no trained MLM head (fill-mask on them "+
-		"gives random tokens): use the generator checkpoint%s — `deberta fill-mask --generator`, "+
-		"pipeline.Options{Generator: true} or checkpoints.OpenOptions{Generator: true}", p.Model.Options.Heads, where)
+	return fmt.Errorf("fill-mask: the model is a replaced-token-detection discriminator with no masked-LM head "+
+		"(its heads: %v; a masked-LM head such checkpoints may carry was never trained and gives random tokens): "+
+		"%s — `deberta fill-mask --generator` for a folder or repository that has one, or `--generator-model` "+
+		"with a folder or hub id of one (of the released models, %s ship a generator; microsoft/deberta-v3-base "+
+		"and -small do not); in Go: pipeline.Options{Generator: true} or checkpoints.OpenOptions{Generator: true}",
+		p.Model.Options.Heads, where, strings.Join(ReleasedGenerators, ", "))
 }
 
 // fillMask is FillMask on encoded texts, maskID marking the positions to predict. texts may be nil (then

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,13 +155,23 @@ func TestFillMaskOfficialGenerator(t *testing.T) {
 	}
 }
 
+// TestFillMaskRefusesDiscriminator: a discriminator carrying an (untrained) masked-LM head beside its RTD head,
+// as the released checkpoints do, is refused, with where to find a generator.
 func TestFillMaskRefusesDiscriminator(t *testing.T) {
 	p := load(t, tinymodels.RTD, Options{})
-	_, err := p.FillMask([]string{"Paris is the [MASK] of France."}, 5)
+	sd, err := checkpoints.ReadStateDict(p.Dir, checkpoints.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(sd.Keys(), "lm_predictions.lm_head.dense.weight") || !slices.Contains(sd.Keys(), "mask_predictions.dense.weight") {
+		t.Fatalf("test setup: the discriminator should carry both head layouts, keys %v", sd.Keys())
+	}
+	_, err = p.FillMask([]string{"Paris is the [MASK] of France."}, 5)
 	if err == nil {
 		t.Fatal("FillMask on a discriminator: no error")
 	}
-	for _, want := range []string{"no masked-LM head", "--generator", "Generator: true", "generator_config.json"} {
+	for _, want := range []string{"no masked-LM head", "--generator", "--generator-model", "Generator: true",
+		"generator_config.json", "microsoft/deberta-v3-xsmall", "-small do not"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 		}
 		modelDirs[kind] = dir
 	}
-	code := m.Run()
+	code := testutil.MainCheckingDotGenerals(m) // also fails when a DotGeneral missed BLAS
 	os.RemoveAll(root)
 	os.Exit(code)
 }

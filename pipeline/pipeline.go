@@ -13,6 +13,7 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/hub"
 	"github.com/deberta-go/lab/tokenizer"
 )
 
@@ -47,8 +48,8 @@ type Options struct {
 	// score terms (needed by Dissect).
 	OutputAttentions, OutputScores bool
 	// Hub configures downloads for hub references; zero fields take the environment's values
-	// (checkpoints.HubOptionsFromEnv), Hub.Progress receives download progress.
-	Hub checkpoints.HubOptions
+	// (hub.OptionsFromEnv), Hub.Progress receives download progress.
+	Hub hub.Options
 }
 
 // Pipeline runs one model and its tokenizer on batches of texts. It is not safe for concurrent use.

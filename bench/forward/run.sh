@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
-# Forward-pass benchmark of the DeBERTa backbone on the current GoMLX backend, back to back with the matmul
-# roofline, printed next to the recorded PyTorch CPU baseline (bench/baselines/torch_cpu.json).
+# The project's CPU benchmark, in one run (run it on an idle machine; docs/PERFORMANCE.md records its output):
+#   1. deberta bench: forward of small-v3 and xsmall, and the small-v3 training step (bench/baselines/torch_cpu.json's
+#      train_step: masked-LM model, dropout, 15% labelled, backward, AdamW), batch 8 × 128;
+#   2. tiny-preset RTD pre-training on the real corpus (the built-in model's architecture and vocabulary, batch
+#      16 × 64), tokens/s after the compiling steps;
+#   3. the same matmul shapes on our BLAS path (go test -bench MatmulRoofline) and, back to back, on PyTorch
+#      (bench/forward/torch_matmul.py; skipped when torch is missing, fails when torch is not on OpenBLAS);
+#   4. ratios to the recorded PyTorch baseline and to the pre-training rate before the fast CPU kernels.
+# The backend is GoMLX's default here; GOMLX_BACKEND=xla:cuda runs steps 1–3 on a GPU instead.
 #
-# Usage: bench/forward/run.sh [ITERS]     (default 7 timed iterations per shape; run on an idle machine)
+# Usage: bench/forward/run.sh [ITERS]     (default 7 timed iterations; xsmall and the training step use half)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 iters="${1:-7}"
+half=$(( (iters + 1) / 2 ))
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
 go build -o bin/deberta ./cmd/deberta
 go test -c -o bin/debertav3.test ./debertav3
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)  cores: $(nproc)"
-echo "backend: ${GOMLX_BACKEND:-(default) go:parallelism=-1,ops_sequential}"
-for shape in small-v3 xsmall; do
-  n="$iters"
-  [[ $shape == xsmall ]] && n=$(( (iters + 1) / 2 ))
-  bin/deberta bench --shape "$shape" --batch 8 --seq 128 --mode forward --iters "$n" 2>/dev/null | tail -n 1
-done
-bin/debertav3.test -test.run '^$' -test.bench 'MatmulRoofline' -test.benchtime "$(( (iters + 1) / 2 ))x"
-# The same matmul shapes on PyTorch/OpenBLAS, back to back (needs: apt-get install python3-torch libopenblas0-pthread).
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "backend: ${GOMLX_BACKEND:-(default) go:parallelism=-1,ops_sequential}  DEBERTA_BLAS=${DEBERTA_BLAS:-(search)}  DEBERTA_CPU_KERNELS=${DEBERTA_CPU_KERNELS:-on}"
+
+bin/deberta bench --shape small-v3 --mode forward --iters "$iters" 2>/dev/null | tail -n 1 | tee "$out/forward-small-v3.json"
+bin/deberta bench --shape xsmall --mode forward --iters "$half" 2>/dev/null | tail -n 1 | tee "$out/forward-xsmall.json"
+bin/deberta bench --shape small-v3 --mode train --iters "$half" 2>/dev/null | tail -n 1 | tee "$out/train-small-v3.json"
+
+# Pre-training: the built-in model's vocabulary (written into a private cache) and architecture, 30 steps.
+export DEBERTA_MODEL_CACHE="$out/models"
+bin/deberta embed "warm up" >/dev/null
+spm=$(echo "$out"/models/*/discriminator/spm.model)
+bin/deberta pretrain --spm "$spm" --out "$out/pretrain" --sharing gdes --hidden 128 --heads 4 --layers 2 \
+  --gen-layers 1 --ffn 512 --seq 64 --batch 16 --lr 1e-3 --steps 30 --log-every 5 --no-export 2>"$out/pretrain.log"
+cp "$out/pretrain/metrics.jsonl" "$out/pretrain-metrics.jsonl"
+
+bin/debertav3.test -test.run '^$' -test.bench 'MatmulRoofline' -test.benchtime "${half}x" | grep Benchmark
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   /usr/bin/python3 bench/forward/torch_matmul.py
+else
+  echo "torch: not installed (apt-get install python3-torch libopenblas0-pthread) - matmul comparison skipped"
 fi
-/usr/bin/python3 - <<'PY'
-import json
-b = json.load(open("bench/baselines/torch_cpu.json"))
-for shape, r in b["results"].items():
-    print(f"pytorch {shape}: forward {r['forward_ms_median']} ms = {r['forward_tokens_per_s']:.0f} tokens/s (median of {b['runs']})")
-PY
+/usr/bin/python3 bench/forward/summary.py "$out"

@@ -14,8 +14,8 @@ func init() {
 }
 
 func runConvert(args []string, stdout io.Writer) error {
-	fs := newFlags("convert", "--model DIR --out DIR [--dtype F16] [--generator [--emd]]")
-	dir := fs.String("model", "", "checkpoint folder (safetensors, sharded or pytorch_model.bin)")
+	fs := newFlags("convert", "--model DIR|owner/name[@rev] --out DIR [--dtype F16] [--generator [--emd]]")
+	ref := fs.String("model", "", modelRefUsage+" (safetensors, sharded or pytorch_model.bin)")
 	out := fs.String("out", "", "output folder (created)")
 	dtype := fs.String("dtype", "F16", "storage dtype: F32, F16 or BF16")
 	generator := fs.Bool("generator", false, "read the folder's generator (generator_config.json, generator weight names or plain names) and write it as a standalone masked-LM folder (config.json)")
@@ -23,10 +23,14 @@ func runConvert(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" || *out == "" {
+	if *ref == "" || *out == "" {
 		return errors.New("--model and --out are required")
 	}
-	cfg, sd, cfgPath, err := checkpoints.ReadCheckpoint(*dir, *generator, nil)
+	dir, err := modelDir(*ref, *generator)
+	if err != nil {
+		return err
+	}
+	cfg, sd, cfgPath, err := checkpoints.ReadCheckpoint(dir, *generator, nil)
 	if err != nil {
 		return err
 	}
@@ -43,7 +47,7 @@ func runConvert(args []string, stdout io.Writer) error {
 	if err := checkpoints.Save(m, *out, *dtype); err != nil {
 		return err
 	}
-	if err := checkpoints.CopyTokenizerFiles(*dir, *out); err != nil {
+	if err := checkpoints.CopyTokenizerFiles(dir, *out); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "%s: %d tensors (%d parameters, heads %v) written as %s\n", *out, report.Loaded, report.Parameters, opts.Heads, *dtype)

@@ -19,8 +19,8 @@ func init() {
 }
 
 func runDump(args []string, stdout io.Writer) error {
-	fs := newFlags("dump", "--model DIR --ids IDS.npy --mask MASK.npy [--token-types TT.npy] --out OUTDIR")
-	dir := fs.String("model", "", "checkpoint folder")
+	fs := newFlags("dump", "--model DIR|owner/name[@rev] --ids IDS.npy --mask MASK.npy [--token-types TT.npy] --out OUTDIR")
+	ref := fs.String("model", "", modelRefUsage)
 	idsPath := fs.String("ids", "", "input ids, integer .npy [batch, seq]")
 	maskPath := fs.String("mask", "", "attention mask, integer .npy [batch, seq] (1 = real token)")
 	ttPath := fs.String("token-types", "", "optional token type ids, integer .npy [batch, seq]")
@@ -28,7 +28,7 @@ func runDump(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" || *idsPath == "" || *maskPath == "" || *outDir == "" {
+	if *ref == "" || *idsPath == "" || *maskPath == "" || *outDir == "" {
 		fs.Usage()
 		return fmt.Errorf("--model, --ids, --mask and --out are required")
 	}
@@ -46,15 +46,19 @@ func runDump(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	hasMain := fileExists(filepath.Join(*dir, "config.json"))
-	hasGenerator := fileExists(filepath.Join(*dir, "generator_config.json"))
-	m, out, err := dumpForward(*dir, *idsPath, in, !hasMain)
+	dir, err := modelDir(*ref, true)
+	if err != nil {
+		return err
+	}
+	hasMain := fileExists(filepath.Join(dir, "config.json"))
+	hasGenerator := fileExists(filepath.Join(dir, "generator_config.json"))
+	m, out, err := dumpForward(dir, *idsPath, in, !hasMain)
 	if err != nil {
 		return err
 	}
 	if hasMain && hasGenerator && out.MLMLogits == nil {
 		// Microsoft's released layout: a discriminator with its generator beside it.
-		_, gen, err := dumpForward(*dir, *idsPath, in, true)
+		_, gen, err := dumpForward(dir, *idsPath, in, true)
 		if err != nil {
 			return err
 		}

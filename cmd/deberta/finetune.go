@@ -65,7 +65,7 @@ func runFinetune(args []string, stdout io.Writer) error {
 	fs := newFlags("finetune", "--task NAME [--model DIR|owner/name] --out DIR [--steps N | --epochs E] [--lr LR] [--seed S] ...")
 	var tf taskFlags
 	tf.register(fs)
-	model := fs.String("model", "", "pre-trained model: a local HF folder (with spm.model) or a hub id owner/name[@revision]; default: the built-in "+defaultmodel.Name+" discriminator")
+	model := fs.String("model", "", "pre-trained model: "+modelRefUsage+"; default: the built-in "+defaultmodel.Name+" discriminator")
 	out := fs.String("out", "", "output folder: results.json and model/ (the best weights as a HF folder)")
 	steps := fs.Int("steps", 0, "training steps (0: --epochs passes over the training split)")
 	epochs := fs.Float64("epochs", 3, "passes over the training split when --steps is 0")
@@ -98,7 +98,11 @@ func runFinetune(args []string, stdout io.Writer) error {
 	opts.Progress = os.Stderr
 	train, dev, test := task.Sizes()
 	fmt.Fprintf(os.Stderr, "task %s (%s): %d train, %d dev, %d test examples, %d labels\n", task.Name, task.Kind, train, dev, test, len(task.Labels))
-	tr, err := finetune.New(*model, task, opts)
+	dir, err := modelDir(*model, false)
+	if err != nil {
+		return err
+	}
+	tr, err := finetune.New(dir, task, opts)
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func runEval(args []string, stdout io.Writer) error {
 	fs := newFlags("eval", "--task NAME --model DIR [--split dev|test]")
 	var tf taskFlags
 	tf.register(fs)
-	model := fs.String("model", "", "fine-tuned model folder (or hub id) whose head fits the task's labels")
+	model := fs.String("model", "", "fine-tuned model whose head fits the task's labels: "+modelRefUsage)
 	split := fs.String("split", "test", "split to evaluate: dev or test")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -139,7 +143,11 @@ func runEval(args []string, stdout io.Writer) error {
 	}
 	opts := finetune.DefaultOptions()
 	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
-	tr, err := finetune.New(*model, task, opts)
+	dir, err := modelDir(*model, false)
+	if err != nil {
+		return err
+	}
+	tr, err := finetune.New(dir, task, opts)
 	if err != nil {
 		return err
 	}

@@ -28,24 +28,28 @@ func newFlags(name, usage string) *flag.FlagSet {
 }
 
 func runInfo(args []string, stdout io.Writer) error {
-	fs := newFlags("info", "--model DIR [--generator]")
-	dir := fs.String("model", "", "checkpoint folder (config.json + model.safetensors or pytorch_model.bin)")
+	fs := newFlags("info", "--model DIR|owner/name[@rev] [--generator]")
+	ref := fs.String("model", "", modelRefUsage)
 	generator := fs.Bool("generator", false, "describe the generator checkpoint (generator_config.json + pytorch_model.generator.bin)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" {
+	if *ref == "" {
 		fs.Usage()
 		return fmt.Errorf("--model is required")
 	}
-	m, report, err := checkpoints.Open(*dir, checkpoints.OpenOptions{Generator: *generator})
+	dir, err := modelDir(*ref, *generator)
+	if err != nil {
+		return err
+	}
+	m, report, err := checkpoints.Open(dir, checkpoints.OpenOptions{Generator: *generator})
 	if err != nil {
 		return err
 	}
 	c := m.Config
 	emb, other := debertav3.ParamCounts(c, m.Options)
 	w := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
-	w("model:        %s\n", *dir)
+	w("model:        %s\n", dir)
 	w("config:       %s\n", report.ConfigPath)
 	w("weights:      %s (%s, %s)\n", report.Source.Path, report.Source.Format, dtypeSummary(report.DTypes))
 	arch := strings.Join(c.Architectures, ",")
@@ -77,7 +81,11 @@ func runInfo(args []string, stdout io.Writer) error {
 	}
 	sort.Strings(ignored)
 	for _, k := range ignored {
-		w("ignored:      %s — %s\n", k, report.Ignored[k])
+		if report.Ignored[k] == checkpoints.UntrainedMLMReason {
+			w("unused head:  %s — %s\n", k, report.Ignored[k])
+		} else {
+			w("ignored:      %s — %s\n", k, report.Ignored[k])
+		}
 	}
 	for _, k := range report.Unknown {
 		w("unknown key:  %s (not loaded)\n", k)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/pipeline"
@@ -24,6 +23,8 @@ type pipelineFlags struct {
 	fs        *flag.FlagSet
 	model     *string
 	generator *bool // nil when the subcommand has no --generator
+	// generatorModel is --generator-model (nil without --generator): a generator checkpoint to use instead.
+	generatorModel *string
 	// mlmFallback loads the generator checkpoint when --generator is not given and the model has no masked-LM
 	// head (fill-mask on a released DeBERTa-v3 repository).
 	mlmFallback bool
@@ -39,11 +40,12 @@ type pipelineFlags struct {
 func newPipelineFlags(name, usage string, generator bool, topK int) *pipelineFlags {
 	fs := newFlags(name, usage+"\n\nInputs are the arguments, or one per line on stdin; output is one JSON object per input line.")
 	f := &pipelineFlags{fs: fs}
-	f.model = fs.String("model", "", "checkpoint folder with spm.model, or a hub name owner/name[@revision] "+
-		"(downloaded into the HuggingFace cache; HF_TOKEN, HF_HUB_OFFLINE, HF_ENDPOINT apply)")
+	f.model = fs.String("model", "", modelRefUsage+", with spm.model")
 	if generator {
 		f.generator = fs.Bool("generator", false, "load the folder's generator checkpoint (generator_config.json + "+
 			"pytorch_model.generator.bin): DeBERTa-v3 discriminators have no trained masked-LM head")
+		f.generatorModel = fs.String("generator-model", "", "use the generator checkpoint of this folder or hub "+
+			"name instead (e.g. microsoft/deberta-v3-xsmall's for the -base and -small releases, which ship none)")
 	}
 	if topK > 0 {
 		f.topK = fs.Int("top-k", topK, "number of results per input")
@@ -58,6 +60,9 @@ func newPipelineFlags(name, usage string, generator bool, topK int) *pipelineFla
 func (f *pipelineFlags) parse(args []string) (help bool, err error) {
 	if err := f.fs.Parse(args); err != nil {
 		return errors.Is(err, flag.ErrHelp), err
+	}
+	if *f.model == "" && f.generatorModel != nil && *f.generatorModel != "" {
+		*f.model = *f.generatorModel
 	}
 	if *f.model == "" && f.defaultModel != "" {
 		dir, err := defaultmodel.Dir(f.defaultModel)
@@ -77,25 +82,32 @@ func (f *pipelineFlags) parse(args []string) (help bool, err error) {
 	return false, nil
 }
 
-// load opens the pipeline of --model; warnings and download progress go to stderr.
+// load opens the pipeline of --model (or --generator-model), resolved by modelDir; warnings and download
+// progress go to stderr.
 func (f *pipelineFlags) load() (*pipeline.Pipeline, error) {
-	hub := checkpoints.HubOptionsFromEnv()
-	hub.Progress = os.Stderr
-	opts := pipeline.Options{BatchSize: *f.batchSize, MaxLength: *f.maxLength, Warnings: os.Stderr, Hub: hub}
+	opts := pipeline.Options{BatchSize: *f.batchSize, MaxLength: *f.maxLength, Warnings: os.Stderr}
+	ref := *f.model
 	if f.generator != nil {
 		opts.Generator = *f.generator
+		if *f.generatorModel != "" {
+			ref, opts.Generator = *f.generatorModel, true
+		}
 	}
-	p, err := pipeline.Load(*f.model, opts)
+	dir, err := modelDir(ref, opts.Generator || f.mlmFallback)
+	if err != nil {
+		return nil, err
+	}
+	p, err := pipeline.Load(dir, opts)
 	if err != nil || !f.mlmFallback || opts.Generator || p.Model.Options.Has(debertav3.HeadMaskedLM) {
 		return p, err
 	}
 	// A DeBERTa-v3 discriminator has no trained masked-LM head: use the generator released beside it, if any.
 	opts.Generator = true
-	gen, genErr := pipeline.Load(*f.model, opts)
+	gen, genErr := pipeline.Load(dir, opts)
 	if genErr != nil {
 		return p, nil // FillMask then refuses with the explanation.
 	}
-	fmt.Fprintf(os.Stderr, "deberta: %s has no trained masked-LM head; using its generator checkpoint (Enhanced Mask Decoder)\n", *f.model)
+	fmt.Fprintf(os.Stderr, "deberta: %s is a discriminator (no trained masked-LM head); using its generator checkpoint (Enhanced Mask Decoder)\n", ref)
 	return gen, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deberta-go/lab/data"
+	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/layers"
 	"github.com/deberta-go/lab/pretrain"
 	"github.com/deberta-go/lab/tokenizer"
@@ -45,7 +46,7 @@ func runPretrain(args []string, stdout io.Writer) error {
 	fs.StringVar(&f.objective, "objective", "rtd", "rtd (generator + discriminator) or mlm (the MLM baseline: one model with the discriminator's architecture, exported to generator/ only)")
 	fs.StringVar(&f.rtdHead, "rtd-head", "deberta", "discriminator head: deberta (official mask_predictions) or electra (ELECTRA's discriminator_predictions keys)")
 	fs.StringVar(&f.sharing, "sharing", "gdes", "embedding sharing: gdes, es or nes")
-	fs.StringVar(&f.preset, "preset", pretrain.TinyPreset, "discriminator architecture: tiny (128 wide, 4 layers) or a deberta preset (small-v3, xsmall, ...)")
+	fs.StringVar(&f.preset, "preset", pretrain.TinyPreset, "discriminator architecture, one of "+strings.Join(debertav3.PresetNames(), ", ")+" (tiny: 128 wide, 4 layers; the shapes of bench --shape)")
 	fs.IntVar(&f.hidden, "hidden", 0, "override the hidden (= embedding) size; 0 keeps the preset's")
 	fs.IntVar(&f.layers, "layers", 0, "override the discriminator's layers; 0 keeps the preset's")
 	fs.IntVar(&f.genLayers, "gen-layers", 0, "generator layers; 0 = half the discriminator's (all of them with --objective mlm)")
@@ -84,6 +85,9 @@ func runPretrain(args []string, stdout io.Writer) error {
 	}
 	if _, err := pretrain.ParseRTDHead(f.rtdHead); err != nil {
 		return err
+	}
+	if _, err := debertav3.Preset(f.preset); err != nil {
+		return fmt.Errorf("--preset: %w", err)
 	}
 	sp, err := tokenizer.LoadSentencePiece(f.spm)
 	if err != nil {

@@ -35,7 +35,7 @@ type debertaOutput struct {
 func runTokenize(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
 	spmPath := fs.String("spm", "", "sentencepiece model file: print {\"ids\",\"pieces\"} (no [CLS]/[SEP])")
-	modelDir := fs.String("model", "", "DeBERTa model folder (spm.model and optional tokenizer_config.json, "+
+	modelDir := fs.String("model", "", "DeBERTa model: "+modelRefUsage+" (spm.model and optional tokenizer_config.json, "+
 		"special_tokens_map.json, added_tokens.json): print input_ids, attention_mask, token_type_ids, offsets")
 	pair := fs.Bool("pair", false, "with --model: each input line is a JSON array of two strings")
 	maxLength := fs.Int("max-length", 0, "with --model: truncation length (default: the model's, 512)")
@@ -75,7 +75,11 @@ func runTokenize(args []string, stdout io.Writer) error {
 			return out, nil
 		}
 	} else {
-		tok, err := tokenizer.Load(*modelDir)
+		dir, err := tokenizerDir(*modelDir)
+		if err != nil {
+			return err
+		}
+		tok, err := tokenizer.Load(dir)
 		if err != nil {
 			return err
 		}

@@ -22,14 +22,22 @@ type Hub struct {
 	Token string
 	// LFS says which files are stored by LFS (redirected to the CDN, sha256 ETag); nil means IsLFS.
 	LFS func(name string) bool
+	// CDNURL is where LFS files are served: another host (a second server, on another port) than URL, as
+	// the real hub's CDN, so that tests see where the token goes.
+	CDNURL string
+	// SchemeRelativeCDN makes the LFS redirects "//host:port/cdn/…" (no scheme, but a host: not a relative
+	// redirect for huggingface_hub).
+	SchemeRelativeCDN bool
 
-	srv    *httptest.Server
-	mu     sync.Mutex
-	repos  map[string]*Repo
-	blobs  map[string]blob // sha256 → content, for /cdn/
-	faults []*Fault
-	log    []Request
-	seq    int
+	srv, cdn *httptest.Server
+	cdnHost  string
+	renamed  map[string]string // old repository id → new one
+	mu       sync.Mutex
+	repos    map[string]*Repo
+	blobs    map[string]blob // sha256 → content, for /cdn/
+	faults   []*Fault
+	log      []Request
+	seq      int
 }
 
 type blob struct {
@@ -40,7 +48,7 @@ type blob struct {
 // Repo is a repository of the fake hub.
 type Repo struct {
 	ID string
-	// Private repositories answer 401 without the hub's token; Gated ones 403.
+	// Private repositories answer 401 without the hub's token; Gated ones 401 without a token, 403 with another.
 	Private, Gated bool
 
 	hub     *Hub
@@ -52,12 +60,17 @@ type Repo struct {
 func New() *Hub {
 	h := &Hub{repos: map[string]*Repo{}, blobs: map[string]blob{}}
 	h.srv = httptest.NewServer(http.HandlerFunc(h.serve))
-	h.URL = h.srv.URL
+	h.cdn = httptest.NewServer(http.HandlerFunc(h.serve))
+	h.URL, h.CDNURL = h.srv.URL, h.cdn.URL
+	h.cdnHost = strings.TrimPrefix(h.CDNURL, "http://")
 	return h
 }
 
-// Close shuts the server down: later requests fail to connect.
-func (h *Hub) Close() { h.srv.Close() }
+// Close shuts the servers down: later requests fail to connect.
+func (h *Hub) Close() {
+	h.srv.Close()
+	h.cdn.Close()
+}
 
 // Repo returns the repository id ("owner/name"), creating an empty one the first time.
 func (h *Hub) Repo(id string) *Repo {
@@ -100,6 +113,17 @@ func (r *Repo) Commit(files map[string][]byte, refs ...string) string {
 		r.refs[ref] = sha
 	}
 	return sha
+}
+
+// Rename makes the resolve URLs of repository from answer 307 with a relative Location (no host) to those
+// of to, as the hub does for renamed repositories.
+func (h *Hub) Rename(from, to string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.renamed == nil {
+		h.renamed = map[string]string{}
+	}
+	h.renamed[from] = to
 }
 
 // SetRef points a branch or tag at a commit.
@@ -189,6 +213,8 @@ type Fault struct {
 	Stall bool
 	// Corrupt flips one byte of a file's content (size and ETag unchanged).
 	Corrupt bool
+	// RetryAfter, with Status, is sent as the Retry-After header (seconds).
+	RetryAfter string
 	// Times is how many requests the fault hits; 0 means every one.
 	Times int
 }

@@ -59,7 +59,14 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 	}()
 	if f := h.takeFault(req, false); f != nil {
+		if f.RetryAfter != "" {
+			sw.Header().Set("Retry-After", f.RetryAfter)
+		}
 		hubError(sw, f.Status, "", fmt.Sprintf("injected fault: HTTP %d", f.Status))
+		return
+	}
+	if req.Kind == "cdn" && r.Host != h.cdnHost || req.Kind != "cdn" && r.Host == h.cdnHost {
+		hubError(sw, http.StatusNotFound, "", "wrong host for "+req.Kind)
 		return
 	}
 	switch req.Kind {
@@ -124,6 +131,11 @@ func (h *Hub) repoFor(w http.ResponseWriter, r *http.Request, req Request) (*Rep
 	case repo.Private && !authorized:
 		hubError(w, http.StatusUnauthorized, "RepoNotFound", "Invalid username or password.")
 		return nil, nil, "", false
+	case repo.Gated && r.Header.Get("Authorization") == "":
+		hubError(w, http.StatusUnauthorized, "GatedRepo", fmt.Sprintf(
+			"Cannot access gated repo for url %s. Access to model %s is restricted. You must be authenticated to access it.",
+			r.URL, repo.ID))
+		return nil, nil, "", false
 	case repo.Gated && !authorized:
 		hubError(w, http.StatusForbidden, "GatedRepo", fmt.Sprintf(
 			"Access to model %s is restricted and you are not in the authorized list. Visit https://huggingface.co/%s to ask for access.",
@@ -174,6 +186,14 @@ func (h *Hub) serveResolve(w *statusWriter, r *http.Request, req Request) {
 		hubError(w, http.StatusMethodNotAllowed, "", "method not allowed")
 		return
 	}
+	h.mu.Lock()
+	to, renamed := h.renamed[req.Repo]
+	h.mu.Unlock()
+	if renamed {
+		w.Header().Set("Location", strings.Replace(r.URL.EscapedPath(), "/"+req.Repo+"/", "/"+to+"/", 1))
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		return
+	}
 	_, files, sha, ok := h.repoFor(w, r, req)
 	if !ok {
 		return
@@ -189,7 +209,11 @@ func (h *Hub) serveResolve(w *statusWriter, r *http.Request, req Request) {
 		w.Header().Set("X-Linked-Etag", `"`+sum+`"`)
 		w.Header().Set("X-Linked-Size", strconv.Itoa(len(data)))
 		w.Header().Set("ETag", `"`+GitBlobSHA1([]byte("version https://git-lfs.github.com/spec/v1\noid sha256:"+sum))+`"`)
-		w.Header().Set("Location", "http://"+r.Host+"/cdn/"+sum+"?name="+url.QueryEscape(req.File))
+		loc := "//" + h.cdnHost + "/cdn/" + sum + "?name=" + url.QueryEscape(req.File)
+		if !h.SchemeRelativeCDN {
+			loc = "http:" + loc
+		}
+		w.Header().Set("Location", loc)
 		w.WriteHeader(http.StatusFound)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 )
 
 // RepoRoot returns the repository root (the folder holding go.mod), found from this source file.
@@ -67,4 +68,16 @@ func MaskedMaxAbsDiff(got, want []float32, shape []int, mask []int64, seqLen, ba
 		maxDiff = max(maxDiff, d)
 	}
 	return maxDiff, nil
+}
+
+// HubEnv isolates a test from the user's hub settings: every variable that changes the behaviour of a hub
+// load (token, offline, endpoint, cache folders) is cleared, and HF_HOME points into a temporary folder, so that
+// no real token file or cache is read.
+func HubEnv(t testing.TB) {
+	t.Helper()
+	for _, v := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE",
+		"HF_ENDPOINT", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("HF_HOME", filepath.Join(t.TempDir(), "hf-home"))
 }

@@ -17,10 +17,13 @@ import (
 type Kind string
 
 const (
-	// RTD is Microsoft's released layout: a discriminator (backbone + the mask_predictions head; config.json,
-	// model.safetensors) with its generator beside it (generator_config.json, model.generator.safetensors: the
-	// lm_predictions masked-LM head used through the Enhanced Mask Decoder).
+	// RTD is Microsoft's released layout (microsoft/deberta-v3-xsmall, -large): a discriminator (config.json,
+	// model.safetensors: backbone, the mask_predictions head and, as in the released files, an untrained
+	// lm_predictions.lm_head) with its generator beside it (generator_config.json, model.generator.safetensors:
+	// the lm_predictions masked-LM head used through the Enhanced Mask Decoder).
 	RTD Kind = "rtd"
+	// RTDNoGenerator is RTD without the generator, as microsoft/deberta-v3-base and -small are released.
+	RTDNoGenerator Kind = "rtd-no-generator"
 	// NLI is a sequence classifier with id2label {0: entailment, 1: neutral, 2: contradiction}.
 	NLI Kind = "nli"
 	// NER is a token classifier with id2label {0: O, 1: B-PER, 2: I-PER, 3: B-LOC, 4: I-LOC}.
@@ -30,7 +33,7 @@ const (
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{RTD, NLI, NER, QA}
+var Kinds = []Kind{RTD, RTDNoGenerator, NLI, NER, QA}
 
 // InitializerRange is the standard deviation of the random weights: larger than the 0.02 of real models, so that
 // the outputs of the untrained models vary visibly between tokens.
@@ -65,8 +68,9 @@ func Write(dir string, kind Kind, spmDir string, seed int64) error {
 		opts   debertav3.Options
 	)
 	switch kind {
-	case RTD:
-		opts.Heads = []debertav3.Head{debertav3.HeadRTD}
+	case RTD, RTDNoGenerator:
+		opts.Heads = []debertav3.Head{debertav3.HeadRTD, debertav3.HeadMaskedLM}
+		opts.MLMLayout = debertav3.MLMLMPredictions
 	case NLI:
 		labels = []string{"entailment", "neutral", "contradiction"}
 		opts.Heads = []debertav3.Head{debertav3.HeadSequenceClassification}

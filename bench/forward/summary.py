@@ -1,0 +1,25 @@
+"""Prints the ratios of a bench/forward/run.sh run (its JSON files in the folder given) to the recorded PyTorch
+baseline (bench/baselines/torch_cpu.json) and to the pre-training rate before the fast CPU kernels."""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+# `deberta pretrain` of the built-in model's architecture on the real corpus, 2-core VM, pure-Go kernels
+# (docs/PERFORMANCE.md, 2026-11-25): 390-480 tokens/s alone.
+PRETRAIN_BEFORE = (390 + 480) / 2
+
+out = Path(sys.argv[1])
+base = json.load(open(Path(__file__).parent.parent / "baselines" / "torch_cpu.json"))["results"]
+torch_key = {"small-v3": "small-v3", "xsmall": "xsmall-shape"}
+for mode, shape, field in [("forward", "small-v3", "forward_ms_median"), ("forward", "xsmall", "forward_ms_median"),
+                           ("train", "small-v3", "train_step_ms_median")]:
+    r = json.load(open(out / f"{mode}-{shape}.json"))
+    torch_ms = base[torch_key[shape]][field]
+    print(f"{mode:8} {shape:9} go {r['ms_per_batch']:8.1f} ms  pytorch {torch_ms:7.1f} ms  ratio {torch_ms / r['ms_per_batch']:.2f}x"
+          f"  (blas {r.get('blas') or '-'}, {r.get('cpu_kernels')})")
+recs = [json.loads(l) for l in open(out / "pretrain-metrics.jsonl")]
+rates = [r["tokens_per_s"] for r in recs[1:]]  # the first record includes graph compilation
+rate = statistics.median(rates)
+print(f"pretrain  tiny/real corpus {rate:8.0f} tokens/s  before {PRETRAIN_BEFORE:.0f}  ratio {rate / PRETRAIN_BEFORE:.1f}x"
+      f"  (steps {[r['step'] for r in recs[1:]]})")
