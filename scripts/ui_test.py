@@ -132,6 +132,7 @@ def run_one(browser, server, path, out_dir, timeout):
 
 
 def _stop_on_signal(signum, _frame):
+    print("FAIL ui-test: stopped by signal %d; stopping the browser and the server" % signum, file=sys.stderr)
     raise SystemExit(128 + signum)  # unwinds the with blocks: browser and server are stopped
 
 
