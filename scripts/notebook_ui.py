@@ -76,14 +76,19 @@ class Browser:
         path = os.path.join(self.out_dir, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if element is not None:
-            # A tall cell is cut at the window's bottom: grow the window to fit it (Jupyter re-lays itself out).
+            # A tall element is cut at the window's bottom: grow the window by what is hidden, let the page
+            # re-lay itself out (two frames), take the shot, shrink it back.
             size = self.driver.get_window_size()
-            height = min(self.js("return arguments[0].getBoundingClientRect().height", element) + 200, 8000)
-            if height > size["height"]:
-                self.driver.set_window_size(size["width"], height)
-            self.js("arguments[0].scrollIntoView({block: 'start'})", element)
+            top_js = "arguments[0].scrollIntoView({block: 'start'}); const r = arguments[0].getBoundingClientRect();" \
+                     "return r.height - (window.innerHeight - r.top) + 20;"
+            grow = int(min(self.js(top_js, element), 8000 - size["height"]))
+            if grow > 0:
+                self.driver.set_window_size(size["width"], size["height"] + grow)
+                self.driver.execute_async_script(
+                    "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));")
+                self.js(top_js, element)
             element.screenshot(path)
-            if height > size["height"]:
+            if grow > 0:
                 self.driver.set_window_size(size["width"], size["height"])
         else:
             self.driver.save_screenshot(path)
