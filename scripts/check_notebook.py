@@ -92,7 +92,7 @@ def check_notebook(nb, kernel=None):
 
 
 def fix_tabs(nb):
-    """Replaces the leading tabs of every code cell line by TAB_WIDTH spaces each; returns the number of lines changed."""
+    """Replaces each leading tab of every code cell line by TAB_WIDTH spaces; returns the number of lines changed."""
     changed = 0
     for cell in nb.get("cells") or []:
         if cell.get("cell_type") != "code":
