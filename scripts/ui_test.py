@@ -12,8 +12,8 @@ fail on
   * an output image of zero size, or a cell that showed a figure in the committed notebook and shows none now;
   * any change of the notebook file (autosave is turned off: the committed outputs stay as they are).
 A cell over the time limit, a dead kernel or a run aborted part-way fails with the cell named.
-A notebook whose file name starts with "widgets" is interactive (scripts/testdata/ui/widgets.ipynb): while its
-check() cell runs, its GoNB slider and button are driven and its output must follow (see check_widgets).
+Notebooks with widgets are listed in INTERACTIVE: while their interactive cell runs, a function plays the user
+(scripts/testdata/ui/widgets.ipynb: its GoNB slider and button are driven and its output must follow).
 
 Screenshots go to DIR/<notebook>/: opened.png, cell-NN.png for every code cell after the run, failed.png on a
 failure; DIR/<notebook>/console.log keeps the browser console, DIR/jupyter.log the server's log.
@@ -83,6 +83,12 @@ def check_widgets(nb, cell, timeout):
     notebook_ui.wait_for(lambda: "done" in nb.output_html(cell), 60, "'done' in %s" % nb.describe(cell))
 
 
+# Notebooks with widgets, by file name: (text identifying the cell that waits for the user, the function that
+# drives it while it runs: f(notebook, cell index, timeout)). Run All stops waiting at that cell, the function
+# plays the user, then every cell must finish.
+INTERACTIVE = {"widgets": ("func check()", check_widgets)}
+
+
 def expectation_problems(problems, expected):
     """For a fixture that must fail: each expected text must be in some problem, and every problem expected."""
     return (["expected problem not reported: %s" % e for e in expected if not any(e in p for p in problems)] +
@@ -104,10 +110,11 @@ def run_one(browser, server, path, out_dir, timeout):
         nb.open()
         browser.screenshot(os.path.join(name, "opened.png"))
         problems += opened_problems(nb, with_outputs)
-        if name.startswith("widgets"):
-            cell = nb.cell_index_of("func check()")
+        if name in INTERACTIVE:
+            marker, drive = INTERACTIVE[name]
+            cell = nb.cell_index_of(marker)
             nb.run_all(timeout, until=cell)
-            check_widgets(nb, cell, timeout)
+            drive(nb, cell, timeout)
             nb.wait(timeout)
         else:
             nb.run_all(timeout)
