@@ -3,15 +3,18 @@
 
 Usage: ui_test.py [--out DIR] [--timeout SECONDS] NOTEBOOK.ipynb [...]     (make ui-test, scripts/ui-test.sh)
 
-One Jupyter server (`make jupyter`'s command, on 127.0.0.1 at a free port, served from the repository root) and one
-browser for all notebooks. For each notebook: open it, check that the kernel shown is "Go (gonb)", Cell > All
-Output > Clear, Cell > Run All, wait (bounded by --timeout) until every code cell ran and the kernel is idle, then
-fail on
+The notebooks are marked trusted (`jupyter trust`, as `make jupyter` does); one Jupyter server (`make jupyter`'s
+command, on 127.0.0.1 at a free port, served from the repository root) and one browser serve them all. For each
+notebook: open it, check that the kernel shown is "Go (gonb)" and that every cell with saved outputs shows them,
+Cell > All Output > Clear, Cell > Run All, wait (bounded by --timeout) until every code cell ran and the kernel is
+idle, then fail on
   * check_notebook.py's rules applied to the outputs the browser received (error outputs, panic / exit status /
     Error: / fatal error: lines, tab-indented sources), and on tab glyphs drawn in the editor;
   * an output image of zero size, or a cell that showed a figure in the committed notebook and shows none now;
   * any change of the notebook file (autosave is turned off: the committed outputs stay as they are).
 A cell over the time limit, a dead kernel or a run aborted part-way fails with the cell named.
+A notebook's metadata may set "ui_test": {"timeout": SECONDS, "expect_problems": [TEXT, ...]}: with
+expect_problems it passes only when exactly those problems are reported (scripts/testdata/ui/failing.ipynb).
 Notebooks with widgets are listed in INTERACTIVE: while their interactive cell runs, a function plays the user
 (scripts/testdata/ui/widgets.ipynb: its GoNB slider and button are driven and its output must follow).
 
