@@ -1,6 +1,7 @@
 package cpukernels
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/deberta-go/lab/internal/cblas"
@@ -61,11 +62,9 @@ func (d *blasDotGeneral) execute(backend *gi.Backend, node *gi.Node, inputs []*g
 		g.batchDims[i] = lhsDims[axis]
 	}
 	var scratch [][]float32
-	packed := false
-	g.a, g.av, g.ga, packed = operand(inputs[0].Flat().([]float32), lhsDims, ax.lhsBatch, ax.lhsRows, ax.lhsCols, &scratch)
-	var packedB bool
-	g.b, g.bv, g.gb, packedB = operand(inputs[1].Flat().([]float32), rhsDims, ax.rhsBatch, ax.rhsRows, ax.rhsCols, &scratch)
-	if packed || packedB {
+	g.a, g.av, g.ga = operand(inputs[0].Flat().([]float32), lhsDims, ax.lhsBatch, ax.lhsRows, ax.lhsCols, &scratch)
+	g.b, g.bv, g.gb = operand(inputs[1].Flat().([]float32), rhsDims, ax.rhsBatch, ax.rhsRows, ax.rhsCols, &scratch)
+	if len(scratch) > 0 {
 		counters.packed.Add(1)
 	} else {
 		counters.inPlace.Add(1)
@@ -85,26 +84,39 @@ func (d *blasDotGeneral) execute(backend *gi.Backend, node *gi.Node, inputs []*g
 
 // operand returns the data and BLAS view of one operand: in place when its layout allows, else packed into a
 // scratch buffer (appended to scratch) laid out [batch..., rows..., cols...].
-func operand(data []float32, dims, batch, rows, cols []int, scratch *[][]float32) ([]float32, matrixView, gemmOperand, bool) {
+func operand(data []float32, dims, batch, rows, cols []int, scratch *[][]float32) ([]float32, matrixView, gemmOperand) {
 	v, ok := viewOf(dims, batch, rows, cols)
 	if ok {
 		if g, ok := v.asGEMM(); ok {
-			return data, v, g, false
+			return data, v, g
 		}
 	}
 	order := append(append(append([]int{}, batch...), rows...), cols...)
-	buf := getScratch(len(data))
-	transposeInto(buf, data, dims, order)
-	*scratch = append(*scratch, buf)
-	packedDims := make([]int, len(order))
+	strides := rowMajorStrides(dims)
+	packedDims, packedStrides := make([]int, len(order)), make([]int, len(order))
 	for i, axis := range order {
-		packedDims[i] = dims[axis]
+		packedDims[i], packedStrides[i] = dims[axis], strides[axis]
 	}
+	buf := getScratch(len(data))
+	move(newStridedLoop(packedDims, packedStrides), buf, data)
+	*scratch = append(*scratch, buf)
 	nb, nr := len(batch), len(rows)
 	v, _ = viewOf(packedDims, iota(0, nb), iota(nb, nr), iota(nb+nr, len(cols)))
 	g, _ := v.asGEMM()
-	return buf, v, g, true
+	return buf, v, g
 }
+
+var scratchPool sync.Pool // of *[]float32
+
+// getScratch returns a float32 slice of length n, reused when possible.
+func getScratch(n int) []float32 {
+	if p, ok := scratchPool.Get().(*[]float32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float32, n)
+}
+
+func putScratch(s []float32) { scratchPool.Put(&s) }
 
 func iota(start, n int) []int {
 	s := make([]int, n)

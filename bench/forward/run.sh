@@ -4,8 +4,9 @@
 #      train_step: masked-LM model, dropout, 15% labelled, backward, AdamW), batch 8 × 128;
 #   2. tiny-preset RTD pre-training on the real corpus (the built-in model's architecture and vocabulary, batch
 #      16 × 64), tokens/s after the compiling steps;
-#   3. the same matmul shapes on our BLAS path (go test -bench MatmulRoofline) and, back to back, on PyTorch
-#      (bench/forward/torch_matmul.py; skipped when torch is missing, fails when torch is not on OpenBLAS);
+#   3. the time our forward spends in DotGeneral (deberta bench --op-profile) and, back to back, the same matmul
+#      shapes on PyTorch (bench/forward/torch_matmul.py; skipped when torch is missing, fails when torch is not on
+#      OpenBLAS);
 #   4. ratios to the recorded PyTorch baseline and to the pre-training rate before the fast CPU kernels.
 # The backend is GoMLX's default here; GOMLX_BACKEND=xla:cuda runs steps 1–3 on a GPU instead.
 #
@@ -17,7 +18,6 @@ half=$(( (iters + 1) / 2 ))
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 go build -o bin/deberta ./cmd/deberta
-go test -c -o bin/debertav3.test ./debertav3
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "backend: ${GOMLX_BACKEND:-(default) go:parallelism=-1,ops_sequential}  DEBERTA_BLAS=${DEBERTA_BLAS:-(search)}  DEBERTA_CPU_KERNELS=${DEBERTA_CPU_KERNELS:-on}"
 
@@ -33,7 +33,9 @@ bin/deberta pretrain --spm "$spm" --out "$out/pretrain" --sharing gdes --hidden 
   --gen-layers 1 --ffn 512 --seq 64 --batch 16 --lr 1e-3 --steps 30 --log-every 5 --no-export 2>"$out/pretrain.log"
 cp "$out/pretrain/metrics.jsonl" "$out/pretrain-metrics.jsonl"
 
-bin/debertav3.test -test.run '^$' -test.bench 'MatmulRoofline' -test.benchtime "${half}x" | grep Benchmark
+for shape in small-v3 xsmall; do
+  bin/deberta bench --shape "$shape" --mode forward --iters 3 --warmup 1 --op-profile 2>/dev/null | tail -n 1 >"$out/profile-$shape.json"
+done
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   /usr/bin/python3 bench/forward/torch_matmul.py
 else

@@ -18,6 +18,11 @@ for mode, shape, field in [("forward", "small-v3", "forward_ms_median"), ("forwa
     torch_ms = base[torch_key[shape]][field]
     print(f"{mode:8} {shape:9} go {r['ms_per_batch']:8.1f} ms  pytorch {torch_ms:7.1f} ms  ratio {torch_ms / r['ms_per_batch']:.2f}x"
           f"  (blas {r.get('blas') or '-'}, {r.get('cpu_kernels')})")
+for shape in ["small-v3", "xsmall"]:
+    r = json.load(open(out / f"profile-{shape}.json"))
+    dot = sum(p["ns"] for p in r["op_profile"] if p["op"] == "DotGeneral") / len(r["ms_all"]) / 1e6
+    total = sum(p["ns"] for p in r["op_profile"]) / len(r["ms_all"]) / 1e6
+    print(f"profile  {shape:9} DotGeneral {dot:7.1f} ms of {total:7.1f} ms in ops per forward")
 recs = [json.loads(l) for l in open(out / "pretrain-metrics.jsonl")]
 rates = [r["tokens_per_s"] for r in recs[1:]]  # the first record includes graph compilation
 rate = statistics.median(rates)
