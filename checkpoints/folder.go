@@ -13,9 +13,10 @@ var TokenizerFiles = []string{"spm.model", "tokenizer_config.json", "special_tok
 
 // ReadCheckpoint reads a folder's config and weights: config.json, or with generator generator_config.json and
 // the generator weight-file names — falling back to the plain names in a generator-only folder (no config.json
-// beside it, as pretrain.ExportGenerator writes). configPath is the config file read.
+// beside it, as pretrain.ExportGenerator writes; such a folder is read so without generator too).
+// configPath is the config file read.
 func ReadCheckpoint(dir string, generator bool, formats []Format) (cfg *debertav3.Config, sd *StateDict, configPath string, err error) {
-	configPath = filepath.Join(dir, configFileName(generator))
+	configPath = filepath.Join(dir, configFileName(generator || IsGeneratorOnly(dir)))
 	if cfg, err = debertav3.LoadConfig(configPath); err != nil {
 		return nil, nil, configPath, err
 	}

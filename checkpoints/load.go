@@ -3,11 +3,15 @@ package checkpoints
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/deberta-go/lab/debertav3"
 )
+
+// positionTableKey is the absolute position table's key.
+const positionTableKey = "deberta.embeddings.position_embeddings.weight"
 
 // LoadReport says what a load did.
 type LoadReport struct {
@@ -50,8 +54,9 @@ func Open(dir string, o OpenOptions) (*debertav3.Model, *LoadReport, error) {
 		opts = *o.Options
 	} else {
 		opts = DetectOptions(cfg, sd.Keys())
-		// Microsoft's generator checkpoints are trained with the Enhanced Mask Decoder.
-		opts.EnhancedMaskDecoder = o.Generator && opts.Has(debertav3.HeadMaskedLM)
+		// Microsoft's generator checkpoints are trained with the Enhanced Mask Decoder, which needs the absolute
+		// position table (a generator exported without it, as `deberta pretrain` does by default, has none).
+		opts.EnhancedMaskDecoder = o.Generator && opts.Has(debertav3.HeadMaskedLM) && slices.Contains(sd.Keys(), positionTableKey)
 	}
 	opts.OutputHiddenStates = opts.OutputHiddenStates || o.OutputHiddenStates
 	opts.OutputAttentions = opts.OutputAttentions || o.OutputAttentions

@@ -40,7 +40,7 @@ func harmless(key string, cfg *debertav3.Config, opts debertav3.Options) (reason
 	switch {
 	case isMLMKey(key) && isDiscriminator(opts) && !opts.Has(debertav3.HeadMaskedLM):
 		return UntrainedMLMReason, true
-	case key == "deberta.embeddings.position_embeddings.weight" && !cfg.PositionBiasedInput && !opts.EnhancedMaskDecoder:
+	case key == positionTableKey && !cfg.PositionBiasedInput && !opts.EnhancedMaskDecoder:
 		return "absolute position embeddings unused with position_biased_input=false (Microsoft's layout keeps them; only the generator's Enhanced Mask Decoder uses them)", true
 	case key == "deberta.embeddings.position_ids":
 		return "position-id buffer, recomputed", true

@@ -12,6 +12,14 @@ import (
 	"sort"
 )
 
+// CheckSaveDType returns an error unless dtype is one WriteSafetensors and Save store: F32, F16 or BF16.
+func CheckSaveDType(dtype string) error {
+	if dtype != "F32" && dtype != "F16" && dtype != "BF16" {
+		return fmt.Errorf("cannot write dtype %q: use F32, F16 or BF16", dtype)
+	}
+	return nil
+}
+
 // WriteSafetensors writes tensors to path in the safetensors format. Floating tensors are stored as dtype
 // ("F32", "F16" or "BF16"; conversions round to nearest even), integer tensors (Int64) as I64. The output
 // is deterministic: header keys sorted ("__metadata__" first, omitted when metadata is empty), data laid out
@@ -19,8 +27,8 @@ import (
 // aligned), the header padded with spaces to a multiple of 8 bytes. The file is written to a temporary file
 // in the same folder and renamed into place, so readers never see a partial file.
 func WriteSafetensors(path string, tensors []*Tensor, metadata map[string]string, dtype string) error {
-	if dtype != "F32" && dtype != "F16" && dtype != "BF16" {
-		return fmt.Errorf("%s: cannot write dtype %q: use F32, F16 or BF16", path, dtype)
+	if err := CheckSaveDType(dtype); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	plan, err := planSafetensors(tensors, dtype)
 	if err != nil {

@@ -206,7 +206,7 @@ func (c *Config) Validate() error {
 	if c.NumLabels <= 0 {
 		return fmt.Errorf("config field \"num_labels\" must be > 0, got %d", c.NumLabels)
 	}
-	return nil
+	return c.checkLimits()
 }
 
 // EffectiveMaxRelativePositions is max_relative_positions, or max_position_embeddings when it is < 1.

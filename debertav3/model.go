@@ -142,6 +142,9 @@ func (m *Model) Forward(in Inputs) (out *Outputs, err error) {
 	if ids.Rank() != wantRank || !slices.Equal(ids.Dimensions, mask.Dimensions) || !ids.DType.IsInt() || !mask.DType.IsInt() {
 		return nil, fmt.Errorf("Forward: input_ids %s and attention_mask %s must be integer tensors of the same rank-%d shape", ids, mask, wantRank)
 	}
+	if slices.Contains(ids.Dimensions, 0) {
+		return nil, fmt.Errorf("Forward: input_ids %s: empty batch or sequence", ids)
+	}
 	tt := in.TokenTypeIDs
 	if tt == nil {
 		tt = tensors.FromShape(ids)

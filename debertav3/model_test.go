@@ -141,6 +141,11 @@ func TestForwardShapesAndErrors(t *testing.T) {
 			t.Errorf("bad input %d: no error", i)
 		}
 	}
+	for _, empty := range []*tensors.Tensor{ids(0, 6), ids(1, 0)} {
+		if _, err := m.Forward(Inputs{InputIDs: empty, AttentionMask: ones(empty)}); err == nil || !strings.Contains(err.Error(), "empty batch or sequence") {
+			t.Errorf("input_ids %v: error %v, want one about an empty batch or sequence", empty.Shape(), err)
+		}
+	}
 	if _, err := New(cfg, Options{Heads: []Head{HeadSequenceClassification, HeadTokenClassification}}); err == nil {
 		t.Error("two heads owning \"classifier\": no error")
 	}

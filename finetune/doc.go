@@ -11,7 +11,10 @@
 // without biases and LayerNorm, clipping at 1) with warmup and linear decay, evaluates on the dev split every N
 // steps, keeps the best weights, and reports dev and test metrics (metrics.go: accuracy, macro-F1 with a
 // per-class report, word accuracy, Pearson/Spearman, SQuAD EM/F1). The best model exports as a HuggingFace
-// folder (config.json with id2label, model.safetensors, the tokenizer's spm.model).
+// folder (config.json with id2label, model.safetensors, the tokenizer's spm.model). Options.Stop ends Train
+// at a step boundary (ErrStopped); SaveState / LoadState (state.go) save and restore everything needed to
+// continue it bit-identically. Options.MatchLabels (evaluation) matches the model's id2label to the task's labels
+// by name; Task.UnseenLabels lists dev/test labels that train lacks (labels.go).
 //
 // Batches have static shapes [batch, MaxLength] (the last batch is padded with zero-weight rows), so each graph
 // compiles once.

@@ -42,6 +42,12 @@ type Options struct {
 	// MaxTrain and MaxEval keep N training / dev / test examples (0 = all; a fixed random subset, see limit) — for
 	// quick runs.
 	MaxTrain, MaxEval int
+	// MatchLabels (evaluating a fine-tuned model) takes the label ids from the model's id2label, matched to the
+	// task's labels by name; a model whose labels differ from the task's is an error.
+	MatchLabels bool
+	// Stop, when set, is asked before each training step but the first of a Train call; true ends Train with
+	// ErrStopped (e.g. on SIGINT).
+	Stop func() bool
 	// Progress receives a line per evaluation and every 5% of the steps (loss, examples/s, ETA without the
 	// evaluations); nil = silent.
 	Progress io.Writer
@@ -53,7 +59,8 @@ func DefaultOptions() Options {
 	return Options{MaxLength: 128, BatchSize: 16, Epochs: 3, LR: 1e-4, WarmupFraction: 0.1, WeightDecay: 0.01, ClipNorm: 1, Seed: 1}
 }
 
-func (o Options) validate() error {
+// Validate checks the options (New calls it; commands call it before any work).
+func (o Options) Validate() error {
 	switch {
 	case o.MaxLength < 8 || o.BatchSize <= 0:
 		return fmt.Errorf("finetune: MaxLength must be ≥ 8 and BatchSize > 0 (got %d, %d)", o.MaxLength, o.BatchSize)
@@ -80,13 +87,14 @@ type Trainer struct {
 	exec             *context.Exec
 	adam             optim.AdamW
 	step             int
+	loop             *loop // Train's state between steps (nil before Train or LoadState)
 }
 
 // New prepares fine-tuning of the model at ref (a local HF folder or a hub id, see checkpoints.ResolvePretrained,
 // with its spm.model) on task: the backbone is loaded, a head for the task's kind and labels is initialised,
 // and the splits are tokenised.
 func New(ref string, task *Task, opts Options) (*Trainer, error) {
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	if err := task.Validate(); err != nil {
@@ -103,6 +111,11 @@ func New(ref string, task *Task, opts Options) (*Trainer, error) {
 	cfg, sd, err := readPretrained(snap.Dir)
 	if err != nil {
 		return nil, err
+	}
+	if opts.MatchLabels {
+		if err := matchLabels(task, cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", ref, err)
+		}
 	}
 	setLabels(cfg, task)
 	m, err := debertav3.New(cfg, debertav3.Options{Heads: []debertav3.Head{headOf(task.Kind)}})
@@ -159,6 +172,9 @@ func (t *Trainer) Model() *debertav3.Model { return t.model }
 // Tokenizer is the model's tokenizer.
 func (t *Trainer) Tokenizer() *tokenizer.Tokenizer { return t.tok }
 
+// Step is the number of training steps done.
+func (t *Trainer) Step() int { return t.step }
+
 // NewHeads are the HF keys of the variables initialised rather than loaded (the task head).
 func (t *Trainer) NewHeads() []string { return t.newHeads }
 
@@ -181,7 +197,8 @@ func (t *Trainer) totalSteps() int {
 }
 
 // Train runs the fine-tuning, evaluating the dev split every EvalEvery steps, and returns the result with the
-// model's weights set to the best dev evaluation's (dev and test reports of those weights).
+// model's weights set to the best dev evaluation's (dev and test reports of those weights). When Options.Stop
+// says so at a step boundary, it returns ErrStopped: SaveState then saves what a later LoadState continues.
 func (t *Trainer) Train() (*Result, error) {
 	total := t.totalSteps()
 	perEpoch := max(1, (t.train.n+t.opts.BatchSize-1)/t.opts.BatchSize)
@@ -190,27 +207,29 @@ func (t *Trainer) Train() (*Result, error) {
 		evalEvery = perEpoch
 	}
 	sched := optim.Schedule{LR: t.opts.LR, WarmupSteps: int(t.opts.WarmupFraction * float64(total)), TotalSteps: total}
-	rng := rand.New(rand.NewPCG(uint64(t.opts.Seed), 0x5eed))
-	res := t.newResult(total)
-	var best map[string]*tensors.Tensor
-	var order []int
-	var lossSum float64
-	var lossN int
+	if t.loop == nil {
+		t.loop = &loop{pcg: rand.NewPCG(uint64(t.opts.Seed), 0x5eed), Result: t.newResult(total)}
+	}
+	l, res := t.loop, t.loop.Result
+	rng := rand.New(l.pcg)
 	var trainTime time.Duration
-	start := time.Now()
+	start, startStep := time.Now(), t.step
 	for t.step < total {
-		if len(order) == 0 {
-			order = rng.Perm(t.train.n)
+		if t.opts.Stop != nil && t.step > startStep && t.opts.Stop() {
+			return nil, ErrStopped
 		}
-		k := min(t.opts.BatchSize, len(order))
-		b := t.train.batch(t.task.Kind, order[:k], t.opts.BatchSize, t.choices)
-		order = order[k:]
+		if len(l.Order) == 0 {
+			l.Order = rng.Perm(t.train.n)
+		}
+		k := min(t.opts.BatchSize, len(l.Order))
+		b := t.train.batch(t.task.Kind, l.Order[:k], t.opts.BatchSize, t.choices)
+		l.Order = l.Order[k:]
 		stepStart := time.Now()
 		out, err := t.exec.Exec(append(b.inputs(), float32(sched.At(t.step)))...)
 		if err != nil {
 			return nil, fmt.Errorf("finetune: step %d: %w", t.step+1, err)
 		}
-		if t.step > 0 { // the first step includes the compilation
+		if t.step > startStep { // the first step includes the compilation
 			trainTime += time.Since(stepStart)
 			res.TimedExamples += k
 		}
@@ -219,34 +238,20 @@ func (t *Trainer) Train() (*Result, error) {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return nil, fmt.Errorf("finetune: step %d: loss is %g", t.step, loss)
 		}
-		lossSum, lossN = lossSum+loss, lossN+1
+		l.LossSum, l.LossN = l.LossSum+loss, l.LossN+1
 		if t.step%evalEvery != 0 && t.step != total {
 			if t.opts.Progress != nil && t.step%max(1, total/20) == 0 && trainTime > 0 {
 				rate := float64(res.TimedExamples) / trainTime.Seconds()
 				eta := time.Duration(float64(total-t.step) * float64(t.opts.BatchSize) / rate * float64(time.Second))
-				fmt.Fprintf(t.opts.Progress, "step %d/%d  loss %.4f  %.1f examples/s  ETA %s\n", t.step, total, lossSum/float64(lossN), rate, eta.Round(time.Second))
+				fmt.Fprintf(t.opts.Progress, "step %d/%d  loss %.4f  %.1f examples/s  ETA %s\n", t.step, total, l.LossSum/float64(l.LossN), rate, eta.Round(time.Second))
 			}
 			continue
 		}
-		dev, err := t.Evaluate("dev")
-		if err != nil {
+		if err := t.evalPoint(start); err != nil {
 			return nil, err
 		}
-		point := EvalPoint{Step: t.step, TrainLoss: lossSum / float64(lossN), DevScore: dev.Score}
-		res.History = append(res.History, point)
-		lossSum, lossN = 0, 0
-		if best == nil || dev.Score > res.Dev.Score {
-			res.BestStep, res.Dev = t.step, dev
-			if best, err = t.snapshot(); err != nil {
-				return nil, err
-			}
-		}
-		if t.opts.Progress != nil {
-			fmt.Fprintf(t.opts.Progress, "step %d/%d  train loss %.4f  dev %s %.4f  best %.4f (step %d)  %s\n", t.step, total,
-				point.TrainLoss, dev.Metric, dev.Score, res.Dev.Score, res.BestStep, time.Since(start).Round(time.Second))
-		}
 	}
-	if err := t.restore(best); err != nil {
+	if err := t.restore(l.best); err != nil {
 		return nil, err
 	}
 	if t.hasTest() {
@@ -261,6 +266,29 @@ func (t *Trainer) Train() (*Result, error) {
 		res.TrainExamplesPerSecond = float64(res.TimedExamples) / trainTime.Seconds()
 	}
 	return res, nil
+}
+
+// evalPoint evaluates dev after a step, records the point and keeps the weights when they are the best yet.
+func (t *Trainer) evalPoint(start time.Time) error {
+	l, res := t.loop, t.loop.Result
+	dev, err := t.Evaluate("dev")
+	if err != nil {
+		return err
+	}
+	point := EvalPoint{Step: t.step, TrainLoss: l.LossSum / float64(l.LossN), DevScore: dev.Score}
+	res.History = append(res.History, point)
+	l.LossSum, l.LossN = 0, 0
+	if l.best == nil || dev.Score > res.Dev.Score {
+		res.BestStep, res.Dev = t.step, dev
+		if l.best, err = t.snapshot(); err != nil {
+			return err
+		}
+	}
+	if t.opts.Progress != nil {
+		fmt.Fprintf(t.opts.Progress, "step %d/%d  train loss %.4f  dev %s %.4f  best %.4f (step %d)  %s\n", t.step, res.Steps,
+			point.TrainLoss, dev.Metric, dev.Score, res.Dev.Score, res.BestStep, time.Since(start).Round(time.Second))
+	}
+	return nil
 }
 
 // snapshot copies the model's parameters (not the optimiser state).

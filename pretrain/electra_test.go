@@ -25,27 +25,16 @@ func TestParseRTDHead(t *testing.T) {
 	}
 }
 
-// TestElectraHead trains GDES with ELECTRA's discriminator head: both losses fall; the head's variables are
+// TestElectraHead trains GDES with ELECTRA's discriminator head: it learns RTD (checkLearnsRTD); the head's variables are
 // discriminator/discriminator_predictions/{dense,dense_prediction}/{weight,bias} and there is no mask_predictions
 // head; the export has HF ElectraForPreTraining's keys, checkpoints.Open detects the head and gives the trainer's
 // RTD logits; config.json keeps the head.
 func TestElectraHead(t *testing.T) {
-	const steps = 150
 	cfg := tinyConfig(layers.GDES)
 	cfg.RTDHead = RTDHeadELECTRA
-	tr := newTinyTrainerConfig(t, cfg, 42)
-	rng := rand.New(rand.NewPCG(1, 2))
-	var mlm, rtd []float64
-	var batch HostBatch
-	for range steps {
-		batch = makeBatch(rng, corpus())
-		m, err := tr.Step(batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mlm, rtd = append(mlm, m.MLMLoss), append(rtd, m.RTDLoss)
-	}
-	checkLossesFall(t, mlm, rtd)
+	tr := learningTrainer(t, cfg, false, learnSteps)
+	checkLearnsRTD(t, tr, trainLearnable(t, tr, learnSteps))
+	batch := makeBatch(rand.New(rand.NewPCG(1, 2)), corpus())
 	var head []string
 	for v := range tr.Context().IterVariables() {
 		name := v.ScopeAndName()

@@ -19,7 +19,11 @@ import (
 )
 
 // towerLogits runs the trainer's own towers (no dropout) on ids/mask: the generator's MLM logits at every
-// position [b, L, vocab] on ids, and the discriminator's RTD logits [b, L] on ids.
+// position [b, L, vocab] on ids, and the discriminator's RTD logits [b, L] on ids. Not an independent
+// reference: it is built from the code under test (debertav3's layers, layers.SharedEmbeddings,
+// discriminatorTables, rtdHead), so the export tests check that export + checkpoints.Open reproduce training's
+// forward pass (key names, merged tables, heads), not that the forward pass is right: that is debertav3's parity
+// with the reference PyTorch model.
 func towerLogits(t *testing.T, tr *Trainer, ids, mask *tensors.Tensor) (mlm, rtd []float32) {
 	t.Helper()
 	cfg := tr.Config()

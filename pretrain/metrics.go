@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/internal/atomicdir"
 	"github.com/deberta-go/lab/layers"
 )
 
@@ -134,6 +135,16 @@ type Record struct {
 	GradNorm     float64 `json:"grad_norm"`
 	DiscGradNorm float64 `json:"disc_grad_norm,omitempty"` // TrainOptions.Decoupled: the discriminator's
 	StepSeconds  float64 `json:"step_s"`
+	// RTD diagnostics of the step's batch over its non-special real tokens (Metrics.RTD; absent for MLM runs):
+	// ROC AUC of the replaced class, gain H(p) − loss over those tokens, their replaced fraction p, and
+	// precision / recall at probability 0.5.
+	RTDAUC       float64 `json:"rtd_auc,omitempty"`
+	RTDGain      float64 `json:"rtd_gain,omitempty"`
+	RTDPrior     float64 `json:"rtd_prior,omitempty"`
+	RTDPrecision float64 `json:"rtd_precision,omitempty"`
+	RTDRecall    float64 `json:"rtd_recall,omitempty"`
+	// Eval is the held-out evaluation (Trainer.EvaluateSet), when computed at this step.
+	Eval *HeldOut `json:"eval,omitempty"`
 	// Analyses, when computed at this step.
 	EmbeddingCosine *TableSimilarity  `json:"embedding_cosine,omitempty"`
 	Gradients       *GradientAnalysis `json:"grad_cosine,omitempty"`
@@ -143,7 +154,8 @@ type Record struct {
 func NewRecord(m Metrics, tokens int) Record {
 	r := Record{Step: m.Step, Loss: m.Loss, MLMLoss: m.MLMLoss, RTDLoss: m.RTDLoss, RTDAcc: m.RTDAcc, LR: m.LR,
 		ReplacedFrac: m.ReplacedFrac, SampledAcc: m.SampledAcc, GradNorm: m.GradNorm, DiscGradNorm: m.DiscGradNorm,
-		StepSeconds: m.Duration.Seconds()}
+		StepSeconds: m.Duration.Seconds(), RTDAUC: m.RTD.AUC, RTDGain: m.RTD.Gain, RTDPrior: m.RTD.Prior,
+		RTDPrecision: m.RTD.Precision, RTDRecall: m.RTD.Recall}
 	if s := m.Duration.Seconds(); s > 0 {
 		r.TokensPerS = float64(tokens) / s
 	}
@@ -156,43 +168,51 @@ type RunWriter struct {
 	f   *os.File
 }
 
-// CreateRun makes (or reopens) the run folder dir and writes info to config.json. keepUpTo < 0 starts
-// metrics.jsonl afresh; keepUpTo >= 0 (resuming) keeps the records with step <= keepUpTo and appends after them.
-func CreateRun(dir string, info RunInfo, keepUpTo int) (*RunWriter, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
+// CreateRun makes the run folder dir of a new run, whole (see atomicdir.Write): config.json (info) and an empty
+// metrics.jsonl. An existing non-empty dir (an earlier run, or anything else) is replaced only with overwrite.
+func CreateRun(dir string, info RunInfo, overwrite bool) (*RunWriter, error) {
 	b, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, RunConfigFile), append(b, '\n'), 0o644); err != nil {
-		return nil, err
-	}
-	var keep []Record
-	if keepUpTo >= 0 {
-		old, err := ReadMetrics(dir)
-		if err != nil && !os.IsNotExist(err) {
-			return nil, err
+	err = atomicdir.Write(dir, overwrite, func(tmp string) error {
+		if err := os.WriteFile(filepath.Join(tmp, RunConfigFile), append(b, '\n'), 0o644); err != nil {
+			return err
 		}
-		for _, r := range old {
-			if r.Step <= keepUpTo {
-				keep = append(keep, r)
-			}
-		}
-	}
-	f, err := os.Create(filepath.Join(dir, MetricsFile))
+		return os.WriteFile(filepath.Join(tmp, MetricsFile), nil, 0o644)
+	})
 	if err != nil {
 		return nil, err
 	}
-	w := &RunWriter{dir: dir, f: f}
-	for _, r := range keep {
-		if err := w.Log(r); err != nil {
-			f.Close()
-			return nil, err
+	return ReopenRun(dir, -1)
+}
+
+// ReopenRun continues the metrics of the run folder dir: keepUpTo >= 0 (resuming) keeps the records with
+// step <= keepUpTo (and drops a last line cut short by a crash), keepUpTo < 0 keeps them all; then Log appends.
+func ReopenRun(dir string, keepUpTo int) (*RunWriter, error) {
+	path := filepath.Join(dir, MetricsFile)
+	old, err := readMetrics(path, true)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	var keep bytes.Buffer
+	for _, r := range old {
+		if keepUpTo < 0 || r.Step <= keepUpTo {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return nil, err
+			}
+			keep.Write(append(b, '\n'))
 		}
 	}
-	return w, nil
+	if err := atomicdir.WriteFile(path, keep.Bytes(), 0o644); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &RunWriter{dir: dir, f: f}, nil
 }
 
 // Dir returns the run folder.
@@ -213,7 +233,12 @@ func (w *RunWriter) Close() error { return w.f.Close() }
 
 // ReadMetrics reads metrics.jsonl of a run folder.
 func ReadMetrics(dir string) ([]Record, error) {
-	path := filepath.Join(dir, MetricsFile)
+	return readMetrics(filepath.Join(dir, MetricsFile), false)
+}
+
+// readMetrics reads a metrics file; with cutShort, a last line without its newline that does not parse (a write
+// interrupted by a crash) is dropped.
+func readMetrics(path string, cutShort bool) ([]Record, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -227,6 +252,9 @@ func ReadMetrics(dir string) ([]Record, error) {
 		}
 		var r Record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			if cutShort && !bytes.HasSuffix(b, []byte("\n")) && bytes.HasSuffix(b, sc.Bytes()) {
+				break
+			}
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 		out = append(out, r)

@@ -123,7 +123,8 @@ func TestMLMObjective(t *testing.T) {
 	}
 }
 
-// mlmLogits runs the MLM run's model (no dropout) on ids/mask: logits [b, L, vocab] at every position.
+// mlmLogits runs the MLM run's model (no dropout) on ids/mask: logits [b, L, vocab] at every position. Built
+// from the code under test (debertav3's layers, as towerLogits): it checks the export round trip, not the model.
 func mlmLogits(t *testing.T, tr *Trainer, ids, mask *tensors.Tensor) []float32 {
 	t.Helper()
 	cfg := tr.Config().Generator

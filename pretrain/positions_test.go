@@ -95,20 +95,23 @@ func TestPositionSharingGradients(t *testing.T) {
 	}
 }
 
-// TestPositionSharingTrains: GDES with shared position tables trains (both losses fall) and P_Δ moves away from 0.
+// TestPositionSharingTrains: with shared position tables, GDES and ES learn RTD (checkLearnsRTD); under GDES P_Δ
+// moves away from 0.
 func TestPositionSharingTrains(t *testing.T) {
-	const steps = 150
-	tr := newTinyTrainerConfig(t, positionsConfig(layers.GDES), 42)
-	rng := rand.New(rand.NewPCG(1, 2))
-	var mlm, rtd []float64
-	for range steps {
-		m, err := tr.Step(makeBatch(rng, corpus()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mlm, rtd = append(mlm, m.MLMLoss), append(rtd, m.RTDLoss)
+	for _, mode := range []layers.SharingMode{layers.ES, layers.GDES} {
+		t.Run(mode.String(), func(t *testing.T) {
+			tr := learningTrainer(t, positionsConfig(mode), false, positionSteps)
+			checkLearnsRTD(t, tr, trainLearnable(t, tr, positionSteps))
+			if mode == layers.GDES {
+				checkDeltaMoved(t, tr)
+			}
+		})
 	}
-	checkLossesFall(t, mlm, rtd)
+}
+
+// checkDeltaMoved fails unless P_Δ exists and is not zero.
+func checkDeltaMoved(t *testing.T, tr *Trainer) {
+	t.Helper()
 	v := tr.Context().GetVariableByScopeAndName("/"+layers.DeltaPositionsScope, layers.WeightName)
 	if v == nil || v.DType() != dtypes.Float32 {
 		t.Fatal("no P_Δ")

@@ -62,10 +62,13 @@ func corpus() [][]int32 {
 
 // makeBatch picks tBatch sequences and masks tSlots−1 or tSlots content positions in each ([MASK] always, as the
 // official RTD masking); unused slots point at position 0 with weight 0.
-func makeBatch(rng *rand.Rand, seqs [][]int32) HostBatch {
+func makeBatch(rng *rand.Rand, seqs [][]int32) HostBatch { return makeRows(rng, seqs, tBatch) }
+
+// makeRows is makeBatch with the given number of rows.
+func makeRows(rng *rand.Rand, seqs [][]int32, rows int) HostBatch {
 	var masked, orig, pos, mask [][]int32
 	var weights [][]float32
-	for range tBatch {
+	for range rows {
 		s := seqs[rng.IntN(len(seqs))]
 		o := slices.Clone(s)
 		m := slices.Clone(s)
@@ -89,7 +92,9 @@ func makeBatch(rng *rand.Rand, seqs [][]int32) HostBatch {
 		}
 		masked, orig, pos, weights, mask = append(masked, m), append(orig, o), append(pos, p), append(weights, w), append(mask, am)
 	}
-	return NewHostBatch(masked, orig, pos, weights, mask)
+	hb := NewHostBatch(masked, orig, pos, weights, mask)
+	hb.Scored = ScoredMask(hb.Original, hb.Mask, padID, clsID, sepID, maskID)
+	return hb
 }
 
 func newTinyTrainer(t *testing.T, mode layers.SharingMode, seed int64) *Trainer {
@@ -99,8 +104,14 @@ func newTinyTrainer(t *testing.T, mode layers.SharingMode, seed int64) *Trainer 
 
 func newTinyTrainerConfig(t *testing.T, cfg Config, seed int64) *Trainer {
 	t.Helper()
-	opts := DefaultTrainOptions(1e-2, 10, 150, seed)
+	return newTrainerOpts(t, cfg, DefaultTrainOptions(1e-2, 10, 150, seed), false)
+}
+
+// newTrainerOpts makes a trainer of cfg and opts (optionally decoupled) on the test backend.
+func newTrainerOpts(t *testing.T, cfg Config, opts TrainOptions, decoupled bool) *Trainer {
+	t.Helper()
 	opts.Backend = testutil.Backend(t)
+	opts.Decoupled = decoupled
 	tr, err := NewTrainer(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -133,50 +144,14 @@ func sharingCases() []sharingCase {
 	return append(cases, sharingCase{"gdes-emd", layers.GDES, emd})
 }
 
-// TestTrainingReducesLosses trains the tiny model on the fixed corpus: the mean of the last 5 steps' MLM and RTD
-// losses must be below the mean of the first 5, for every sharing mode.
-func TestTrainingReducesLosses(t *testing.T) {
-	const steps = 150
-	seqs := corpus()
+// TestTrainingLearnsRTD trains the tiny model on the learnable task for every sharing mode (and GDES with the
+// generator's EMD): the MLM loss falls and the discriminator beats the prior on the held-out set (checkLearnsRTD),
+// which a falling RTD loss alone does not show (a bias-only discriminator takes it from 0.69 to H(p)).
+func TestTrainingLearnsRTD(t *testing.T) {
 	for _, tc := range sharingCases() {
-		name, cfg := tc.name, tc.cfg
-		t.Run(name, func(t *testing.T) {
-			tr := newTinyTrainerConfig(t, cfg, 42)
-			rng := rand.New(rand.NewPCG(1, 2))
-			var mlm, rtd []float64
-			var total float64
-			for i := range steps {
-				m, err := tr.Step(makeBatch(rng, seqs))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if i > 0 {
-					total += m.Duration.Seconds()
-				}
-				if m.Step != i+1 || m.GradNorm <= 0 || math.Abs(m.Loss-(m.MLMLoss+50*m.RTDLoss)) > 1e-3*m.Loss {
-					t.Fatalf("step %d: inconsistent metrics %+v", i, m)
-				}
-				// At most 3 of the ≥ 13 real tokens of a row are replaced.
-				if m.ReplacedFrac > 3.0/13+1e-6 || m.RTDAcc < 0 || m.RTDAcc > 1 || m.SampledAcc < 0 || m.SampledAcc > 1 {
-					t.Fatalf("step %d: metrics out of range %+v", i, m)
-				}
-				mlm, rtd = append(mlm, m.MLMLoss), append(rtd, m.RTDLoss)
-				if i < 2 || i >= steps-2 {
-					t.Logf("step %2d: loss %.4f mlm %.4f rtd %.4f rtdAcc %.3f replaced %.3f sampledAcc %.3f lr %.2g |g| %.3g %v",
-						m.Step, m.Loss, m.MLMLoss, m.RTDLoss, m.RTDAcc, m.ReplacedFrac, m.SampledAcc, m.LR, m.GradNorm, m.Duration)
-				}
-			}
-			firstMLM, lastMLM := mean(mlm[:5]), mean(mlm[steps-5:])
-			firstRTD, lastRTD := mean(rtd[:5]), mean(rtd[steps-5:])
-			t.Logf("%s: mlm %.4f → %.4f, rtd %.4f → %.4f, %.1f ms/step after the first", name, firstMLM, lastMLM,
-				firstRTD, lastRTD, 1000*total/float64(steps-1))
-			// Observed (dropout 0.1): MLM 4.18 → 3.76-3.80, RTD 0.68-0.69 → 0.42-0.43.
-			if !(lastMLM < firstMLM-0.2) {
-				t.Errorf("MLM loss did not decrease: %.4f → %.4f", firstMLM, lastMLM)
-			}
-			if !(lastRTD < firstRTD-0.1) {
-				t.Errorf("RTD loss did not decrease: %.4f → %.4f", firstRTD, lastRTD)
-			}
+		t.Run(tc.name, func(t *testing.T) {
+			tr := learningTrainer(t, tc.cfg, false, learnSteps)
+			checkLearnsRTD(t, tr, trainLearnable(t, tr, learnSteps))
 		})
 	}
 }
@@ -356,41 +331,6 @@ func TestDecays(t *testing.T) {
 	step := tr.Context().InAbsPath(OptimizerScope).GetVariable("step")
 	if step == nil || tensors.ToScalar[int64](step.MustValue()) != 1 {
 		t.Errorf("optimizer step variable: %v", step)
-	}
-}
-
-// TestDiscriminatorBeatsPrior trains GDES longer (500 steps): the discriminator must do better than predicting the
-// replaced fraction p for every token, i.e. its RTD loss must fall below the entropy H(p) (the loss of the best
-// constant prediction), averaged over the last 100 steps. Observed: 0.368 vs 0.416 (MLM 2.38).
-func TestDiscriminatorBeatsPrior(t *testing.T) {
-	const steps, window = 500, 100
-	opts := DefaultTrainOptions(5e-3, 50, 1500, 42)
-	opts.Backend = testutil.Backend(t)
-	tr, err := NewTrainer(tinyConfig(layers.GDES), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	seqs := corpus()
-	var rtd, prior, mlm float64
-	for i := range steps {
-		m, err := tr.Step(makeBatch(rng, seqs))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i >= steps-window {
-			p := m.ReplacedFrac
-			if p > 0 && p < 1 {
-				prior -= p*math.Log(p) + (1-p)*math.Log(1-p)
-			}
-			rtd += m.RTDLoss
-			mlm += m.MLMLoss
-		}
-	}
-	rtd, prior, mlm = rtd/window, prior/window, mlm/window
-	t.Logf("last %d steps: RTD loss %.4f, constant-prediction entropy %.4f, MLM %.4f", window, rtd, prior, mlm)
-	if !(rtd < prior-0.02) {
-		t.Errorf("RTD loss %.4f is not below the prior's entropy %.4f: the discriminator learnt only the base rate", rtd, prior)
 	}
 }
 

@@ -14,16 +14,11 @@ import (
 
 // TextBatches builds n masked training batches of [batch, seqLen] from docs, as the CLI's pre-training loop does:
 // the training split (data.Split with the default fraction and seed), packed (data.Pack), shuffled with seed,
-// batched and masked (data.DefaultMaskOptions with seed). The corpus is restarted (reshuffled with seed+epoch)
+// batched and masked (data.DefaultMaskOptions with seed), scoring the non-special tokens (NewTextBatch). The corpus is restarted (reshuffled with seed+epoch)
 // when it runs out. docs is called once per pass over the corpus. The batches are built once so that several
 // runs (e.g. the three sharing modes) see exactly the same data.
 func TextBatches(tok *tokenizer.Tokenizer, docs func() data.Docs, batch, seqLen, n int, seed uint64) ([]HostBatch, error) {
-	if batch <= 0 || seqLen < 8 || n <= 0 {
-		return nil, fmt.Errorf("pretrain: TextBatches needs batch > 0, seqLen >= 8, n > 0 (got %d, %d, %d)", batch, seqLen, n)
-	}
-	opts := data.DefaultMaskOptions()
-	opts.Seed = seed
-	masker, err := data.NewMasker(tok, seqLen, opts)
+	masker, err := textMasker("TextBatches", tok, batch, seqLen, n, seed)
 	if err != nil {
 		return nil, err
 	}
@@ -50,9 +45,7 @@ func TextBatches(tok *tokenizer.Tokenizer, docs func() data.Docs, batch, seqLen,
 				batcher.Close()
 				return nil, err
 			}
-			ids, mask := b.Tensors()
-			masked, positions, _, weights := m.Tensors()
-			out = append(out, HostBatch{MaskedIDs: masked, Original: ids, Positions: positions, Weights: weights, Mask: mask})
+			out = append(out, NewTextBatch(b, m, tok.SpecialIDs()))
 			got++
 		}
 		batcher.Close()

@@ -1,6 +1,7 @@
 package pretrain
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -21,7 +22,9 @@ func studyDocs() data.Docs {
 	}
 }
 
-func TestTextBatchesDeterministic(t *testing.T) {
+// testTokenizer is the bundled 8000-piece tokenizer.
+func testTokenizer(t *testing.T) *tokenizer.Tokenizer {
+	t.Helper()
 	sp, err := tokenizer.LoadSentencePiece("../tokenizer/testdata/spm-bytefallback/spm.model")
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +33,11 @@ func TestTextBatchesDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tok
+}
+
+func TestTextBatchesDeterministic(t *testing.T) {
+	tok := testTokenizer(t)
 	a, err := TextBatches(tok, studyDocs, 2, 16, 40, 3) // more batches than one pass gives: restarts the corpus
 	if err != nil {
 		t.Fatal(err)
@@ -84,5 +92,50 @@ func TestSharingStudyRun(t *testing.T) {
 	}
 	if got := Smooth([]float64{1, 2}, 0); got[1] != 2 {
 		t.Fatalf("Smooth window 0 = %v", got)
+	}
+}
+
+// TestValidationBatches: the validation split's batches are reproducible, disjoint from TextBatches' documents,
+// scored on the non-special tokens only, and capped at what the split holds.
+func TestValidationBatches(t *testing.T) {
+	tok := testTokenizer(t)
+	docs := func() data.Docs { // 200 distinct documents: about 10 land in the validation split
+		return func(yield func(data.Document, error) bool) {
+			for i := range 200 {
+				if !yield(data.Document{ID: fmt.Sprintf("d%d", i), Text: fmt.Sprintf("Document %d: light and colour.", i)}, nil) {
+					return
+				}
+			}
+		}
+	}
+	a, err := ValidationBatches(tok, docs(), 2, 16, 1000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ValidationBatches(tok, docs(), 2, 16, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) < 2 || len(a) >= 1000 || len(b) != 2 {
+		t.Fatalf("%d and %d batches", len(a), len(b))
+	}
+	sid := tok.SpecialIDs()
+	for i := range b {
+		if a[i].MaskedIDs.String() != b[i].MaskedIDs.String() || a[i].Positions.String() != b[i].Positions.String() {
+			t.Errorf("batch %d differs between two calls", i)
+		}
+		ids, scored := a[i].Original.Value().([][]int32), a[i].Scored.Value().([][]int32)
+		mask := a[i].Mask.Value().([][]int32)
+		for r := range ids {
+			for j, id := range ids[r] {
+				special := id == sid.CLS || id == sid.SEP || id == sid.Pad || id == sid.Mask
+				if (scored[r][j] == 1) != (mask[r][j] == 1 && !special) {
+					t.Fatalf("batch %d [%d, %d]: id %d, mask %d, scored %d", i, r, j, id, mask[r][j], scored[r][j])
+				}
+			}
+		}
+	}
+	if _, err := ValidationBatches(tok, studyDocs(), 2, 16, 1, 1); err == nil {
+		t.Error("a corpus without validation documents: no error")
 	}
 }

@@ -2,6 +2,7 @@ package pretrain
 
 import (
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -22,7 +23,7 @@ func TestRunFolderRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := CreateRun(dir, info, -1)
+	w, err := CreateRun(dir, info, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestRunFolderRoundTrip(t *testing.T) {
 		t.Errorf("config round trip:\n%+v\n%+v\n%+v", cfg2, cfg, back)
 	}
 	// Reopening for a resume at step 2 keeps steps 1 and 2.
-	w, err = CreateRun(dir, info, 2)
+	w, err = ReopenRun(dir, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func checkResume(t *testing.T, cfg Config, opts TrainOptions) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := CreateRun(dir, info, -1)
+	w, err := CreateRun(dir, info, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +134,13 @@ func checkResume(t *testing.T, cfg Config, opts TrainOptions) {
 		t.Fatal(err)
 	}
 	got := run(first, batches[:3])
-	if err := first.SaveState(dir, 3); err != nil {
+	saved, err := first.SaveState(dir, 3)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(saved, "*")); filepath.Base(saved) != "step-00000003" ||
+		len(files) != 2 || filepath.Base(files[0]) != "checkpoint-step-00000003.bin" {
+		t.Errorf("checkpoint %s holds %v: names must carry the step", saved, files)
 	}
 	resumed, st, err := Resume(dir, opts.Backend)
 	if err != nil {
@@ -168,10 +174,11 @@ func checkResume(t *testing.T, cfg Config, opts TrainOptions) {
 		t.Errorf("only %d variables", len(a))
 	}
 	// Saving again from the resumed trainer continues the same folder.
-	if err := resumed.SaveState(dir, 6); err != nil {
+	if _, err := resumed.SaveState(dir, 6); err != nil {
 		t.Fatal(err)
 	}
-	if _, st, err := Resume(dir, opts.Backend); err != nil || st.Step != 6 || st.DataPosition != 6 {
+	if _, st, err := Resume(dir, opts.Backend); err != nil || st.Step != 6 || st.DataPosition != 6 ||
+		filepath.Base(st.Checkpoint) != "step-00000006" {
 		t.Errorf("second resume: %+v %v", st, err)
 	}
 }

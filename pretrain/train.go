@@ -9,7 +9,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 
 	"github.com/deberta-go/lab/debertav3"
@@ -90,6 +89,9 @@ func (o TrainOptions) stepScope() string {
 // Positions [b, slots] int32; Weights [b, slots] float32.
 type HostBatch struct {
 	MaskedIDs, Original, Positions, Weights, Mask *tensors.Tensor
+	// Scored [b, L] int32 (optional, 1 = scored) marks the tokens the RTD diagnostics (Metrics.RTD) are computed
+	// over: the real tokens that are not special ([CLS], [SEP], ...; see ScoredMask). nil: every real token.
+	Scored *tensors.Tensor
 }
 
 // NewHostBatch builds a HostBatch from Go slices (all rows of equal length).
@@ -115,6 +117,9 @@ type Metrics struct {
 	// DiscGradNorm is, with TrainOptions.Decoupled, the global L2 norm of the discriminator's gradients of
 	// λ·L_RTD before clipping; 0 otherwise.
 	DiscGradNorm float64
+	// RTD are the diagnostics of the discriminator's logits over the batch's scored tokens (HostBatch.Scored):
+	// AUC, gain over the prior, precision and recall; zero for ObjectiveMLM.
+	RTD RTDStats
 	// Duration of the step (wall time, including the first step's graph compilation).
 	Duration time.Duration
 }
@@ -133,8 +138,7 @@ type Trainer struct {
 	evalExec *context.Exec
 	gradExec *context.Exec // GradientCosines
 	step     int
-	ckpt     *checkpoints.Handler // SaveState / Resume
-	ckptDir  string
+	ckptDir  string // the checkpoint folder SaveState writes into (set by Resume)
 }
 
 // NewTrainer validates cfg and opts, installs the gradient fixes (layers.InstallDotGeneralGradient,
@@ -179,6 +183,9 @@ func (t *Trainer) Context() *context.Context { return t.ctx }
 // Config returns the pre-training configuration.
 func (t *Trainer) Config() Config { return t.cfg }
 
+// Options returns the trainer's TrainOptions.
+func (t *Trainer) Options() TrainOptions { return t.opts }
+
 // Steps returns the number of updates done.
 func (t *Trainer) Steps() int { return t.step }
 
@@ -193,13 +200,14 @@ func (t *Trainer) Step(batch HostBatch) (m Metrics, err error) {
 	if err != nil {
 		return m, fmt.Errorf("pretrain: step %d: %w", t.step+1, err)
 	}
-	vals := make([]float64, len(res))
-	for i, r := range res {
-		vals[i] = float64(tensors.ToScalar[float32](r))
+	res, stats, _, err := t.rtdOutputs(res, batch)
+	if err != nil {
+		return m, err
 	}
+	vals := scalars(res)
 	t.step++
 	m = Metrics{Step: t.step, Loss: vals[0], MLMLoss: vals[1], RTDLoss: vals[2], RTDAcc: vals[3], ReplacedFrac: vals[4],
-		SampledAcc: vals[5], LR: lr, GradNorm: vals[6], Duration: time.Since(start)}
+		SampledAcc: vals[5], LR: lr, GradNorm: vals[6], RTD: stats, Duration: time.Since(start)}
 	if t.opts.Decoupled {
 		m.DiscGradNorm = vals[7]
 	}
@@ -211,39 +219,47 @@ func (t *Trainer) Step(batch HostBatch) (m Metrics, err error) {
 
 // Evaluate runs the forward pass on batch without dropout and without updating anything but the context RNG
 // (the generator still samples replacements, which advances it: interleaving Evaluate with Step changes the
-// following steps' samples and dropout masks). Metrics.Step is the number of updates done so far; LR and
-// GradNorm are 0.
-func (t *Trainer) Evaluate(batch HostBatch) (m Metrics, err error) {
+// following steps' samples and dropout masks; EvaluateSet does not). Metrics.Step is the number of updates done
+// so far; LR and GradNorm are 0.
+func (t *Trainer) Evaluate(batch HostBatch) (Metrics, error) {
+	m, _, err := t.evaluate(batch)
+	return m, err
+}
+
+// evaluate is Evaluate, also returning the batch's RTD logits, labels and scored flags.
+func (t *Trainer) evaluate(batch HostBatch) (m Metrics, toks rtdTokens, err error) {
 	if batch.MaskedIDs == nil || batch.Original == nil || batch.Positions == nil || batch.Weights == nil || batch.Mask == nil {
-		return m, fmt.Errorf("pretrain: HostBatch has a nil tensor")
+		return m, toks, fmt.Errorf("pretrain: HostBatch has a nil tensor")
 	}
 	if t.evalExec == nil {
 		if t.evalExec, err = context.NewExec(t.backend, t.ctx, t.evalGraph); err != nil {
-			return m, err
+			return m, toks, err
 		}
 	}
 	start := time.Now()
 	res, err := t.evalExec.Exec(batch.MaskedIDs, batch.Original, batch.Positions, batch.Weights, batch.Mask)
 	if err != nil {
-		return m, fmt.Errorf("pretrain: evaluate: %w", err)
+		return m, toks, fmt.Errorf("pretrain: evaluate: %w", err)
 	}
-	vals := make([]float64, len(res))
-	for i, r := range res {
-		vals[i] = float64(tensors.ToScalar[float32](r))
+	res, stats, toks, err := t.rtdOutputs(res, batch)
+	if err != nil {
+		return m, toks, err
 	}
+	vals := scalars(res)
 	return Metrics{Step: t.step, Loss: vals[0], MLMLoss: vals[1], RTDLoss: vals[2], RTDAcc: vals[3], ReplacedFrac: vals[4],
-		SampledAcc: vals[5], Duration: time.Since(start)}, nil
+		SampledAcc: vals[5], RTD: stats, Duration: time.Since(start)}, toks, nil
 }
 
-// evalGraph is BuildStep in inference mode; outputs StepOutputs.Metrics.
+// evalGraph is BuildStep in inference mode; outputs StepOutputs.Metrics, then (RTD) RTDLogits and RTDLabels.
 func (t *Trainer) evalGraph(ctx *context.Context, in []*Node) []*Node {
 	ctx.SetTraining(in[0].Graph(), false)
-	return BuildStep(ctx, t.cfg, StaticBatch{MaskedIDs: in[0], Original: in[1], Positions: in[2], Weights: in[3], Mask: in[4]}).Metrics()
+	out := BuildStep(ctx, t.cfg, StaticBatch{MaskedIDs: in[0], Original: in[1], Positions: in[2], Weights: in[3], Mask: in[4]})
+	return t.withRTDOutputs(out, out.Metrics())
 }
 
 // stepGraph is the training graph: BuildStep, gradients of the total loss, clipping and the AdamW update; or
-// DecoupledStep when TrainOptions.Decoupled. Outputs: the 6 StepOutputs.Metrics and the gradients' global norm
-// before clipping (Decoupled: the generator's, then the discriminator's).
+// DecoupledStep when TrainOptions.Decoupled. Outputs: the 6 StepOutputs.Metrics, the gradients' global norm
+// before clipping (Decoupled: the generator's, then the discriminator's), then (RTD) RTDLogits and RTDLabels.
 func (t *Trainer) stepGraph(ctx *context.Context, in []*Node) []*Node {
 	g := in[0].Graph()
 	ctx.SetTraining(g, true)
@@ -251,9 +267,9 @@ func (t *Trainer) stepGraph(ctx *context.Context, in []*Node) []*Node {
 	if t.opts.Decoupled {
 		out, genNorm, discNorm := DecoupledStep(ctx, t.cfg, t.opts.adamW(GeneratorOptimizerScope),
 			t.opts.adamW(DiscriminatorOptimizerScope), batch, in[5])
-		return append(out.Metrics(), genNorm, discNorm)
+		return t.withRTDOutputs(out, append(out.Metrics(), genNorm, discNorm))
 	}
 	out := BuildStep(ctx, t.cfg, batch)
 	norm := t.opts.adamW(OptimizerScope).Minimize(ctx, out.Loss, optim.TrainableVariables(ctx, g), in[5])
-	return append(out.Metrics(), norm)
+	return t.withRTDOutputs(out, append(out.Metrics(), norm))
 }

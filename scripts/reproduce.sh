@@ -29,13 +29,16 @@ if [[ ! -x $DEBERTA ]]; then
 fi
 mkdir -p "$OUT"
 
+# An arm already exported is skipped; an interrupted one (config.json, no export yet) continues (--resume).
 pretrain_arm() {
-  local arm=$1
+  local arm=$1 again=()
+  [[ -f $(arm_model "$arm")/model.safetensors ]] && return
+  [[ -f $OUT/$arm/config.json ]] && again=(--resume)
   if [[ $arm == mlm ]]; then
-    "$DEBERTA" pretrain --objective mlm --spm "$SPM" --out "$OUT/$arm" "${ARCH[@]}" --log-every 10 > "$OUT/$arm.log" 2>&1
+    "$DEBERTA" pretrain --objective mlm --spm "$SPM" --out "$OUT/$arm" "${ARCH[@]}" --log-every 10 "${again[@]}" >> "$OUT/$arm.log" 2>&1
   else
     "$DEBERTA" pretrain --sharing "$arm" --gen-layers 1 --spm "$SPM" --out "$OUT/$arm" "${ARCH[@]}" \
-      --log-every 10 --analyze-every 100 > "$OUT/$arm.log" 2>&1
+      --log-every 10 --analyze-every 100 "${again[@]}" >> "$OUT/$arm.log" 2>&1
   fi
 }
 
@@ -45,14 +48,16 @@ arm_model() {
 }
 
 finetune_arm() {
-  local arm=$1 task seed dir
+  local arm=$1 task seed dir again
   for task in $TASKS; do
     for seed in $SEEDS; do
       dir=$OUT/ft/$arm/$task/seed$seed
       [[ -f $dir/results.json ]] && continue
+      again=()
+      [[ -d $dir/checkpoint ]] && again=(--resume)
       mkdir -p "$(dirname "$dir")"
       "$DEBERTA" finetune --task "$task" --model "$(arm_model "$arm")" --out "$dir" --steps "$FT_STEPS" \
-        --eval-every 50 --lr 3e-4 --max-length 64 --batch 16 --max-eval 500 --seed "$seed" --no-save > "$dir.log" 2>&1
+        --eval-every 50 --lr 3e-4 --max-length 64 --batch 16 --max-eval 500 --seed "$seed" --no-save "${again[@]}" >> "$dir.log" 2>&1
     done
   done
 }
@@ -64,5 +69,5 @@ for arm in $ARMS; do
   if [[ $PHASE == all || $PHASE == finetune ]]; then finetune_arm "$arm"; fi
 done
 if [[ $PHASE == all || $PHASE == report ]]; then
-  "$DEBERTA" repro-report --runs "$OUT" --out "$OUT/report"
+  "$DEBERTA" repro-report --runs "$OUT" --out "$OUT/report" --overwrite
 fi

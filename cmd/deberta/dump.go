@@ -11,6 +11,7 @@ import (
 
 	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/debertav3"
+	"github.com/deberta-go/lab/internal/atomicdir"
 	"github.com/deberta-go/lab/internal/npy"
 )
 
@@ -24,7 +25,8 @@ func runDump(args []string, stdout io.Writer) error {
 	idsPath := fs.String("ids", "", "input ids, integer .npy [batch, seq]")
 	maskPath := fs.String("mask", "", "attention mask, integer .npy [batch, seq] (1 = real token)")
 	ttPath := fs.String("token-types", "", "optional token type ids, integer .npy [batch, seq]")
-	outDir := fs.String("out", "", "output folder")
+	outDir := fs.String("out", "", "output folder (created whole; an existing non-empty one needs --overwrite)")
+	overwrite := fs.Bool("overwrite", false, "replace an existing non-empty --out folder whole")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,11 +42,17 @@ func runDump(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMask(*maskPath, mask); err != nil {
+		return err
+	}
 	in := debertav3.Inputs{InputIDs: ids, AttentionMask: mask}
 	if *ttPath != "" {
 		if in.TokenTypeIDs, err = readIDs(*ttPath, ids.Shape().Dimensions); err != nil {
 			return err
 		}
+	}
+	if err := atomicdir.Check(*outDir, *overwrite); err != nil {
+		return fmt.Errorf("--out: %w", err)
 	}
 	dir, err := modelDir(*ref, true)
 	if err != nil {
@@ -64,9 +72,15 @@ func runDump(args []string, stdout io.Writer) error {
 		}
 		out.MLMLogits = gen.MLMLogits
 	}
-	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+	if err := atomicdir.Write(*outDir, *overwrite, func(tmp string) error { return writeOutputs(tmp, m, out) }); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "wrote %s\n", *outDir)
+	return nil
+}
+
+// writeOutputs writes the outputs of m as .npy files into dir.
+func writeOutputs(dir string, m *debertav3.Model, out *debertav3.Outputs) error {
 	files := map[string]*tensors.Tensor{
 		"last_hidden_state": out.LastHiddenState, "mlm_logits": out.MLMLogits, "rtd_logits": out.RTDLogits,
 		"start_logits": out.StartLogits, "end_logits": out.EndLogits,
@@ -78,17 +92,14 @@ func runDump(args []string, stdout io.Writer) error {
 	}
 	for name, t := range files {
 		if t != nil {
-			if err := writeNPY(filepath.Join(*outDir, name+".npy"), t); err != nil {
+			if err := writeNPY(filepath.Join(dir, name+".npy"), t); err != nil {
 				return err
 			}
 		}
 	}
 	if len(out.HiddenStates) > 0 {
-		if err := writeStacked(filepath.Join(*outDir, "hidden_states.npy"), out.HiddenStates); err != nil {
-			return err
-		}
+		return writeStacked(filepath.Join(dir, "hidden_states.npy"), out.HiddenStates)
 	}
-	fmt.Fprintf(stdout, "wrote %s\n", *outDir)
 	return nil
 }
 
@@ -127,6 +138,9 @@ func readIDs(path string, want []int) (*tensors.Tensor, error) {
 	if len(a.Shape) != 2 || (want != nil && !slices.Equal(a.Shape, want)) {
 		return nil, fmt.Errorf("%s: shape %v, want [batch, seq]%s", path, a.Shape, shapeHint(want))
 	}
+	if a.Shape[0] == 0 || a.Shape[1] == 0 {
+		return nil, fmt.Errorf("%s: shape %v: the batch and the sequences must not be empty", path, a.Shape)
+	}
 	data := make([]int32, len(a.I64))
 	for i, v := range a.I64 {
 		if v < -1<<31 || v >= 1<<31 {
@@ -135,6 +149,23 @@ func readIDs(path string, want []int) (*tensors.Tensor, error) {
 		data[i] = int32(v)
 	}
 	return tensors.FromFlatDataAndDimensions(data, a.Shape...), nil
+}
+
+// checkMask accepts attention masks of 0 and 1 with at least one 1 per row.
+func checkMask(path string, mask *tensors.Tensor) error {
+	seq := mask.Shape().Dimensions[1]
+	values := tensors.MustCopyFlatData[int32](mask)
+	for i, v := range values {
+		if v != 0 && v != 1 {
+			return fmt.Errorf("%s: value %d at flat index %d: an attention mask holds 0 (padding) and 1 (token) only", path, v, i)
+		}
+	}
+	for row := range len(values) / seq {
+		if !slices.Contains(values[row*seq:(row+1)*seq], 1) {
+			return fmt.Errorf("%s: row %d has no token (no 1)", path, row)
+		}
+	}
+	return nil
 }
 
 func shapeHint(want []int) string {

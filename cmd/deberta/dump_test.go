@@ -93,15 +93,17 @@ func TestDumpBadInputs(t *testing.T) {
 	floatIDs := mustWrite("float.npy", func(p string) error { return npy.WriteFloat32(p, []int{1, 2}, []float32{1, 2}) })
 	bigIDs := mustWrite("big.npy", func(p string) error { return npy.WriteInt64(p, []int{1, 2}, []int64{1, 500}) })
 	ones := mustWrite("ones.npy", func(p string) error { return npy.WriteInt64(p, []int{1, 2}, []int64{1, 1}) })
+	out := filepath.Join(tmp, "out")
 	cases := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--model", dir}, "required"},
-		{[]string{"--model", dir, "--ids", floatIDs, "--mask", ones, "--out", tmp}, "want integers"},
-		{[]string{"--model", dir, "--ids", bigIDs, "--mask", ones, "--out", tmp}, "outside the vocabulary"},
-		{[]string{"--model", dir, "--ids", filepath.Join(golden, "input_ids.npy"), "--mask", ones, "--out", tmp}, "like --ids"},
-		{[]string{"--model", tmp, "--ids", bigIDs, "--mask", ones, "--out", tmp}, "config.json"},
+		{[]string{"--model", dir, "--ids", floatIDs, "--mask", ones, "--out", out}, "want integers"},
+		{[]string{"--model", dir, "--ids", bigIDs, "--mask", ones, "--out", out}, "outside the vocabulary"},
+		{[]string{"--model", dir, "--ids", filepath.Join(golden, "input_ids.npy"), "--mask", ones, "--out", out}, "like --ids"},
+		{[]string{"--model", tmp, "--ids", bigIDs, "--mask", ones, "--out", out}, "config.json"},
+		{[]string{"--model", dir, "--ids", bigIDs, "--mask", ones, "--out", tmp}, "--overwrite"},
 	}
 	for _, c := range cases {
 		err := runDump(c.args, &bytes.Buffer{})

@@ -8,9 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/deberta-go/lab/checkpoints"
 	"github.com/deberta-go/lab/defaultmodel"
 	"github.com/deberta-go/lab/finetune"
+	"github.com/deberta-go/lab/internal/atomicdir"
 )
 
 func init() {
@@ -61,44 +64,90 @@ func (f *taskFlags) load() (*finetune.Task, error) {
 	return finetune.LoadTask(f.name, o)
 }
 
+// finetuneFlags are the flags of deberta finetune.
+type finetuneFlags struct {
+	task                                   taskFlags
+	model, out, dtype                      string
+	steps, evalEvery, maxTrain             int
+	epochs, lr, warmup                     float64
+	noSave, overwrite, allowUnseen, resume bool
+}
+
+func (f *finetuneFlags) register(fs *flag.FlagSet) {
+	f.task.register(fs)
+	fs.StringVar(&f.model, "model", "", "pre-trained model: "+modelRefUsage+"; default: the built-in "+defaultmodel.Name+" discriminator")
+	fs.StringVar(&f.out, "out", "", "output folder: results.json and model/ (the best weights as a HF folder), created whole")
+	fs.IntVar(&f.steps, "steps", 0, "training steps (0: --epochs passes over the training split)")
+	fs.Float64Var(&f.epochs, "epochs", 3, "passes over the training split when --steps is 0")
+	fs.Float64Var(&f.lr, "lr", 1e-4, "peak learning rate (10% warmup, then linear decay)")
+	fs.Float64Var(&f.warmup, "warmup", 0.1, "warmup fraction of the steps")
+	fs.IntVar(&f.evalEvery, "eval-every", 0, "evaluate dev every N steps and keep the best weights (0: once per epoch)")
+	fs.IntVar(&f.maxTrain, "max-train", 0, "train on N training examples only (a fixed random subset; 0 = all)")
+	fs.StringVar(&f.dtype, "save-dtype", "F32", "dtype of the saved model: F32, F16 or BF16")
+	fs.BoolVar(&f.noSave, "no-save", false, "do not save the model, only results.json")
+	fs.BoolVar(&f.overwrite, "overwrite", false, "replace an existing non-empty --out folder whole")
+	fs.BoolVar(&f.allowUnseen, "allow-unseen-labels", false, "accept dev/test labels that train lacks (the head gets classes it never trains on)")
+	fs.BoolVar(&f.resume, "resume", false, "continue the fine-tuning interrupted (SIGINT, SIGTERM) in --out, with its flags")
+}
+
+// options checks the flags before any work (with --resume, after restoring those of the interrupted run) and
+// returns the fine-tuning options.
+func (f *finetuneFlags) options(fs *flag.FlagSet) (finetune.Options, error) {
+	opts := finetune.DefaultOptions()
+	switch {
+	case f.out == "":
+		return opts, errors.New("--out is required")
+	case f.resume && f.overwrite:
+		return opts, errors.New("--resume continues the run in --out, --overwrite replaces it: choose one")
+	case f.resume:
+		if err := restoreFlags(fs, f.out); err != nil {
+			return opts, err
+		}
+	}
+	if err := checkpoints.CheckSaveDType(f.dtype); err != nil {
+		return opts, fmt.Errorf("--save-dtype: %w", err)
+	}
+	if err := atomicdir.Check(f.out, f.overwrite || f.resume); err != nil {
+		return opts, fmt.Errorf("--out: %w, or --resume to continue an interrupted run", err)
+	}
+	tf := f.task
+	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
+	opts.Steps, opts.Epochs, opts.LR, opts.WarmupFraction, opts.EvalEvery, opts.MaxTrain = f.steps, f.epochs, f.lr, f.warmup, f.evalEvery, f.maxTrain
+	return opts, opts.Validate()
+}
+
 func runFinetune(args []string, stdout io.Writer) error {
-	fs := newFlags("finetune", "--task NAME [--model DIR|owner/name] --out DIR [--steps N | --epochs E] [--lr LR] [--seed S] ...")
-	var tf taskFlags
-	tf.register(fs)
-	model := fs.String("model", "", "pre-trained model: "+modelRefUsage+"; default: the built-in "+defaultmodel.Name+" discriminator")
-	out := fs.String("out", "", "output folder: results.json and model/ (the best weights as a HF folder)")
-	steps := fs.Int("steps", 0, "training steps (0: --epochs passes over the training split)")
-	epochs := fs.Float64("epochs", 3, "passes over the training split when --steps is 0")
-	lr := fs.Float64("lr", 1e-4, "peak learning rate (10% warmup, then linear decay)")
-	warmup := fs.Float64("warmup", 0.1, "warmup fraction of the steps")
-	evalEvery := fs.Int("eval-every", 0, "evaluate dev every N steps and keep the best weights (0: once per epoch)")
-	maxTrain := fs.Int("max-train", 0, "train on N training examples only (a fixed random subset; 0 = all)")
-	dtype := fs.String("save-dtype", "F32", "dtype of the saved model: F32, F16 or BF16")
-	noSave := fs.Bool("no-save", false, "do not save the model, only results.json")
+	fs := newFlags("finetune", "--task NAME [--model DIR|owner/name] --out DIR [--steps N | --epochs E] [--lr LR] [--seed S] [--overwrite | --resume] ...")
+	var f finetuneFlags
+	f.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return errors.New("--out is required")
+	opts, err := f.options(fs)
+	if err != nil {
+		return err
 	}
-	if *model == "" {
+	if f.model == "" {
 		dir, err := defaultmodel.Dir(defaultmodel.Discriminator)
 		if err != nil {
 			return err
 		}
-		*model = dir
+		f.model = dir
 	}
-	task, err := tf.load()
+	task, err := f.task.load()
 	if err != nil {
 		return err
 	}
-	opts := finetune.DefaultOptions()
-	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
-	opts.Steps, opts.Epochs, opts.LR, opts.WarmupFraction, opts.EvalEvery, opts.MaxTrain = *steps, *epochs, *lr, *warmup, *evalEvery, *maxTrain
+	if unseen := task.UnseenLabels(); len(unseen) > 0 && !f.allowUnseen {
+		return fmt.Errorf("task %s: dev/test hold labels that train lacks: %s (the head would never train on them); fix the split or pass --allow-unseen-labels", task.Name, strings.Join(unseen, ", "))
+	}
 	opts.Progress = os.Stderr
+	stop := watchStop()
+	defer stop.release()
+	opts.Stop = func() bool { return stop.stopped() != nil }
 	train, dev, test := task.Sizes()
 	fmt.Fprintf(os.Stderr, "task %s (%s): %d train, %d dev, %d test examples, %d labels\n", task.Name, task.Kind, train, dev, test, len(task.Labels))
-	dir, err := modelDir(*model, false)
+	dir, err := modelDir(f.model, false)
 	if err != nil {
 		return err
 	}
@@ -106,20 +155,34 @@ func runFinetune(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := tr.Train()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	if err := res.WriteJSON(filepath.Join(*out, "results.json")); err != nil {
-		return err
-	}
-	if !*noSave {
-		if err := tr.Save(filepath.Join(*out, "model"), *dtype); err != nil {
+	if f.resume {
+		if err := tr.LoadState(filepath.Join(f.out, finetuneStateDir)); err != nil {
 			return err
 		}
+	}
+	res, err := tr.Train()
+	if errors.Is(err, finetune.ErrStopped) {
+		saved, err := saveInterrupted(fs, tr, f.out)
+		if err != nil {
+			return err
+		}
+		return &interruptedError{signal: stop.stopped(), step: tr.Step(), saved: saved, resume: "deberta finetune --out " + f.out + " --resume"}
+	} else if err != nil {
+		return err
+	}
+	return f.write(tr, res, stdout)
+}
+
+// write replaces --out with results.json and model/ and prints the result.
+func (f *finetuneFlags) write(tr *finetune.Trainer, res *finetune.Result, stdout io.Writer) error {
+	err := atomicdir.Write(f.out, f.overwrite || f.resume, func(tmp string) error {
+		if err := res.WriteJSON(filepath.Join(tmp, "results.json")); err != nil || f.noSave {
+			return err
+		}
+		return tr.Save(filepath.Join(tmp, "model"), f.dtype)
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(os.Stderr, res.Summary())
 	return json.NewEncoder(stdout).Encode(res)
@@ -137,12 +200,16 @@ func runEval(args []string, stdout io.Writer) error {
 	if *model == "" {
 		return errors.New("--model is required")
 	}
+	if *split != "dev" && *split != "test" {
+		return fmt.Errorf("--split %q: want dev or test", *split)
+	}
 	task, err := tf.load()
 	if err != nil {
 		return err
 	}
 	opts := finetune.DefaultOptions()
 	opts.MaxLength, opts.BatchSize, opts.Seed, opts.MaxEval = tf.maxLength, tf.batch, int64(tf.seed), tf.maxEval
+	opts.MatchLabels = true
 	dir, err := modelDir(*model, false)
 	if err != nil {
 		return err

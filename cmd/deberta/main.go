@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,21 +40,36 @@ func usage(w io.Writer) {
 }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage(os.Stderr)
-		if len(os.Args) < 2 {
-			os.Exit(2)
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runMain runs the command line args (without the program name) and returns the exit status: 0, 1 for an
+// error, 2 for an unknown command, 130 or 143 for a run stopped by SIGINT or SIGTERM (its state saved).
+// "-h", "--help" and "help CMD" print the usage (of CMD) and succeed.
+func runMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) == 2 && args[0] == "help" {
+			return runMain([]string{args[1], "-h"}, stdout, stderr)
 		}
-		return
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
 	}
-	cmd, ok := commands[os.Args[1]]
+	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "deberta: unknown command %q\n\n", os.Args[1])
-		usage(os.Stderr)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "deberta: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
 	}
-	if err := cmd.run(os.Args[2:], os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "deberta %s: %v\n", os.Args[1], err)
-		os.Exit(1)
+	err := cmd.run(args[1:], stdout)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
+	fmt.Fprintf(stderr, "deberta %s: %v\n", args[0], err)
+	if stopped := (*interruptedError)(nil); errors.As(err, &stopped) {
+		return stopped.exitCode()
+	}
+	return 1
 }

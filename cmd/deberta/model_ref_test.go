@@ -71,7 +71,7 @@ func TestModelFlagTakesHubNames(t *testing.T) {
 		{"finetune", runFinetune, "", []string{"--task", "tsv:" + tsv, "--model", base, "--steps", "1", "--max-length", "8",
 			"--batch", "4", "--dev-frac", "0.2", "--test-frac", "0.2", "--no-save"}, "finetune", `"steps":1`},
 		{"eval", runEval, "", []string{"--task", "tsv:" + tsv, "--model", repos[tinymodels.NLI], "--max-length", "8",
-			"--batch", "4", "--dev-frac", "0.2", "--test-frac", "0.2"}, "", "no trained head"},
+			"--batch", "4", "--dev-frac", "0.2", "--test-frac", "0.2"}, "", "labels are matched by name"},
 	}
 	results := map[string]string{}
 	for _, mode := range []string{"online", "offline"} {

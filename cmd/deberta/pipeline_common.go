@@ -168,8 +168,12 @@ func writeLines[T any](w io.Writer, lines []T) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	for _, l := range lines {
-		if err := enc.Encode(l); err != nil {
+	for i, l := range lines {
+		err := enc.Encode(l)
+		if unsupported := (*json.UnsupportedValueError)(nil); errors.As(err, &unsupported) {
+			bw.Flush()
+			return fmt.Errorf("input %d: the model produced %s (its weights or the input give non-finite numbers); no output for this input and the ones after it", i+1, unsupported.Str)
+		} else if err != nil {
 			return err
 		}
 	}

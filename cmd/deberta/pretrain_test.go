@@ -13,8 +13,8 @@ import (
 	"github.com/deberta-go/lab/pretrain"
 )
 
-// TestPretrainCLI: a 5-step run of a very small model on a small text file writes 5 metrics lines (with the
-// analyses at step 4), a resumable checkpoint, and exported folders that checkpoints.Open loads.
+// TestPretrainCLI: a 5-step run of a very small model on a small text file writes 5 metrics lines (RTD
+// diagnostics in each, the analyses at step 4, the held-out evaluation at step 5), a resumable checkpoint, and exported folders that checkpoints.Open loads.
 func TestPretrainCLI(t *testing.T) {
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.txt")
@@ -28,9 +28,14 @@ func TestPretrainCLI(t *testing.T) {
 	out := filepath.Join(dir, "run")
 	args := []string{"--sharing", "gdes", "--preset", "tiny", "--hidden", "32", "--layers", "2", "--heads", "2", "--ffn", "64",
 		"--steps", "5", "--batch", "2", "--seq", "32", "--lr", "1e-3", "--log-every", "1", "--save-every", "2",
-		"--analyze-every", "4", "--corpus", corpus, "--spm", spmModel, "--out", out, "--seed", "3"}
+		"--analyze-every", "4", "--eval-every", "5", "--eval-batches", "1", "--corpus", corpus, "--spm", spmModel, "--out", out, "--seed", "3"}
 	if err := runPretrain(args, io.Discard); err != nil {
 		t.Fatal(err)
+	}
+	for _, bad := range []string{"--eval-every=-1", "--eval-batches=0", "--eval-every=x"} {
+		if err := runPretrain([]string{bad, "--out", filepath.Join(dir, "bad"), "--spm", spmModel}, io.Discard); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 	recs, err := pretrain.ReadMetrics(out)
 	if err != nil {
@@ -45,6 +50,14 @@ func TestPretrainCLI(t *testing.T) {
 		}
 		if (r.Gradients != nil) != (r.Step == 4) {
 			t.Errorf("step %d: analyses %v", r.Step, r.Gradients)
+		}
+		if !(r.RTDAUC >= 0 && r.RTDAUC <= 1) || r.RTDPrior <= 0 || r.RTDPrior >= 1 {
+			t.Errorf("step %d: RTD diagnostics %+v", r.Step, r)
+		}
+		if (r.Eval != nil) != (r.Step == 5) {
+			t.Errorf("step %d: held-out evaluation %+v", r.Step, r.Eval)
+		} else if r.Eval != nil && (r.Eval.Batches != 1 || r.Eval.RTD.Tokens == 0 || r.Eval.RTD.Replaced == 0 || !(r.Eval.MLMLoss > 0)) {
+			t.Errorf("held-out evaluation %+v", *r.Eval)
 		}
 	}
 	m, _, err := checkpoints.Open(filepath.Join(out, "discriminator"), checkpoints.OpenOptions{})

@@ -88,11 +88,11 @@ func runTokenize(args []string, stdout io.Writer) error {
 			var e *tokenizer.Encoding
 			var err error
 			if *pair {
-				var texts [2]string
-				if err := json.Unmarshal(line, &texts); err != nil {
+				a, b, err := decodePair(line)
+				if err != nil {
 					return nil, err
 				}
-				e, err = tok.EncodePair(texts[0], texts[1], opts)
+				e, err = tok.EncodePair(a, b, opts)
 			} else {
 				var text string
 				if err := json.Unmarshal(line, &text); err != nil {
@@ -121,6 +121,18 @@ func runTokenize(args []string, stdout io.Writer) error {
 		in = f
 	}
 	return tokenizeLines(in, stdout, encodeLine)
+}
+
+// decodePair reads a JSON array of exactly two strings.
+func decodePair(line []byte) (string, string, error) {
+	var texts []*string
+	if err := json.Unmarshal(line, &texts); err != nil {
+		return "", "", fmt.Errorf("want a JSON array of two strings: %w", err)
+	}
+	if len(texts) != 2 || texts[0] == nil || texts[1] == nil {
+		return "", "", fmt.Errorf("want a JSON array of two strings, got %s", line)
+	}
+	return *texts[0], *texts[1], nil
 }
 
 // tokenizeLines applies encodeLine to every non-blank input line and writes the results as JSON lines.
