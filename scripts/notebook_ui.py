@@ -166,9 +166,12 @@ class Notebook:
         return self.browser.js("return Jupyter.notebook.get_cell(arguments[0]).get_text()", index)
 
     def describe(self, index):
-        """'cell 4 (In [3]: first line of its source)', for messages."""
+        """'cell 4 (In [3]: first line of its source, or of its body after GoNB's %%)', for messages."""
         prompt = self.state()["cells"][index]["prompt"].replace("In\xa0", "In ").rstrip(":")
-        lines = [l.strip() for l in self.source(index).splitlines() if l.strip() not in ("", "%%")]
+        lines = [l.strip() for l in self.source(index).splitlines()]
+        if "%%" in lines:  # GoNB's main body says more than the imports above it
+            lines = lines[lines.index("%%") + 1:]
+        lines = [l for l in lines if l]
         first = lines[0][:80] if lines else "(empty)"
         return "cell %d (%s: %s)" % (index, prompt or "not run", first)
 
@@ -244,6 +247,36 @@ class Notebook:
                 for i, c in enumerate(self.state()["cells"]) if c["type"] == "code"]
 
     # Interaction with what a cell displays (widgets): bounded waits, the cell named in every failure.
+
+    def widgets_connected(self):
+        """None when the page's GoNB widget connection (gonb_comm, set up when a cell first shows a widget) is up,
+        else why not. GoNB v0.11.1 gives the kernel 500 ms to acknowledge it; on a busy machine that can fail, and
+        the widgets then show but never reach the program. Re-running the cell tries again (start_widgets)."""
+        return self.browser.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1]; const c = globalThis.gonb_comm;"
+            "if (!c) { done('the page has no GoNB connection (gonb_comm)'); return; }"
+            "c._is_connected.then(() => done(null), (e) => done(String(e)));")
+
+    def start_widgets(self, index, css, timeout, retries=2):
+        """Waits for css (a control) in the output of the running cell index and for the widget connection; when
+        that failed, interrupts the kernel (Kernel > Interrupt) and runs the cell again (Cell > Run Cells), up to
+        retries times. Returns the notes of the retries made."""
+        notes = []
+        while True:
+            self.find(index, css, timeout)
+            why = self.widgets_connected()
+            if why is None:
+                return notes
+            if len(notes) == retries:
+                raise UIError("%s: GoNB's widget connection failed %d times: %s" % (self.describe(index), retries + 1,
+                                                                                    why))
+            notes.append("%s: GoNB's widget connection failed (%s); cell run again" % (self.describe(index), why))
+            self.menu("kernellink", "int_kernel")
+            wait_for(lambda: progress(self.state(), index + 1)[0] == "done", 60,
+                     "%s to stop after Kernel > Interrupt" % self.describe(index))
+            self.cell_element(index).find_element("css selector", ".input_prompt").click()  # selects the cell
+            self.menu("celllink", "run_cell")
+            wait_for(lambda: "*" in self.state()["cells"][index]["prompt"], 10, "%s to start" % self.describe(index))
 
     def output_html(self, index):
         return self.browser.js("return Jupyter.notebook.get_cell(arguments[0]).output_area.element[0].innerHTML",

@@ -77,7 +77,9 @@ def check_widgets(nb, cell, timeout):
     """Drives the self-test notebook's widgets while its check() cell runs: a slider value must reach the Go
     program and come back in the cell's output; a click on the button ends the program."""
     slider = "input[type=range]"
-    nb.find(cell, slider, timeout)  # shown once the cell compiled
+    for note in nb.start_widgets(cell, slider, timeout):  # shown once the cell compiled
+        print("note: %s: %s" % (nb.path, note), flush=True)
+    nb.find(cell, "button", 30)
     before = nb.output_html(cell)
     nb.set_value(cell, slider, 7)
     nb.wait_for_output_change(cell, before, timeout=60)
