@@ -50,9 +50,9 @@
 // heads, the three sharing modes, GDES with EMD, shared positions, decoupled optimisers) to held-out AUC ≥ 0.8 and
 // gain ≥ 0.05 nats on a learnable synthetic task, and show that a constant or untrained discriminator fails that.
 //
-// Speed on the pure-Go backend (2 cores): ~11–16 ms per step for the tests' tiny config (width 16, batch 4 × 16),
-// ~5.6 s for preset small-v3 (width 128, 4 + 2 layers, batch 8 × 128), two thirds of it in DotGeneral kernels
-// (BenchmarkStepTiny, BenchmarkStepSmallV3).
+// Speed on the pure-Go backend with package cpukernels (2 cores; docs/PERFORMANCE.md): ~6 ms per step for the
+// tests' tiny config (width 16, batch 4 × 16), ~0.6 s for preset small-v3 (width 128, 4 + 2 layers, batch
+// 8 × 128) (BenchmarkStepTiny, BenchmarkStepSmallV3).
 //
 // Scopes: the generator in "generator/deberta/...", "generator/lm_predictions/lm_head/..."; the discriminator in
 // "discriminator/deberta/...", "discriminator/mask_predictions/..." (or "discriminator/discriminator_predictions/...");
@@ -70,7 +70,7 @@
 // (export.go) write HF folders that checkpoints.Open loads. TinyConfig / PresetConfig (presets.go) and the CLI
 // `deberta pretrain` (cmd/deberta/pretrain.go; --eval-every N for the held-out evaluation) drive it all, and
 // `deberta eval-rtd` measures an exported discriminator against its generator's replacements on any text; preset tiny with vocabulary 8000, batch 8 × 128:
-// ~4 s per step on 2 cores (≈ 260 tokens/s).
+// 0.55–0.75 s per step on 2 cores shared with other jobs (1400–1850 tokens/s, 2026-12-03).
 //
 // Not done yet:
 //   - a check of Config.GeneratorEMD (off by default) against the official generator's logits;

@@ -1,5 +1,6 @@
-"""Prints the ratios of a bench/forward/run.sh run (its JSON files in the folder given) to the recorded PyTorch
-baseline (bench/baselines/torch_cpu.json) and to the pre-training rate before the fast CPU kernels."""
+"""Prints the ratios of a bench/forward/run.sh run (its JSON files in the folder given) to PyTorch measured back to
+back (bench/torch/deberta_torch.py), to the recorded PyTorch baseline (bench/baselines/torch_cpu.json), and to the
+pre-training rate before the fast CPU kernels. Ratios are throughput ratios: PyTorch's time / ours (> 1: faster)."""
 import json
 import statistics
 import sys
@@ -15,8 +16,14 @@ torch_key = {"small-v3": "small-v3", "xsmall": "xsmall-shape"}
 for mode, shape, field in [("forward", "small-v3", "forward_ms_median"), ("forward", "xsmall", "forward_ms_median"),
                            ("train", "small-v3", "train_step_ms_median")]:
     r = json.load(open(out / f"{mode}-{shape}.json"))
+    go_ms = r["ms_per_batch"]
+    live = out / f"torch-{mode}-{shape}.json"
+    live_text = "pytorch back to back: not run"
+    if live.exists():
+        live_ms = json.load(open(live))["ms_per_batch"]
+        live_text = f"pytorch back to back {live_ms:7.1f} ms  ratio {live_ms / go_ms:.2f}x"
     torch_ms = base[torch_key[shape]][field]
-    print(f"{mode:8} {shape:9} go {r['ms_per_batch']:8.1f} ms  pytorch {torch_ms:7.1f} ms  ratio {torch_ms / r['ms_per_batch']:.2f}x"
+    print(f"{mode:8} {shape:9} go {go_ms:8.1f} ms  {live_text}  recorded {torch_ms:7.1f} ms  ratio {torch_ms / go_ms:.2f}x"
           f"  (blas {r.get('blas') or '-'}, {r.get('cpu_kernels')})")
 for shape in ["small-v3", "xsmall"]:
     r = json.load(open(out / f"profile-{shape}.json"))
