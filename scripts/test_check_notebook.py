@@ -4,9 +4,11 @@
 Run: /usr/bin/python3 -m unittest discover -s scripts -p 'test_*.py'   (make test does)
 """
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,6 +80,28 @@ class CheckNotebookTest(unittest.TestCase):
     def test_not_a_notebook(self):
         self.assertEqual(len(check_notebook.check_notebook({"foo": 1})), 1)
 
+    def test_tab_indentation(self):
+        cell = code_cell(count=3)
+        cell["source"] = ["func f() {\n", "\treturn\n", "}\n", "x := \"a\\tb\"\n"]
+        md = {"cell_type": "markdown", "metadata": {}, "source": "\tindented prose is fine"}
+        problems = check_notebook.check_notebook(notebook(md, cell))
+        self.assertEqual(len(problems), 1, problems)
+        self.assertEqual(problems[0][:2], (1, 3))
+        self.assertIn("1 line(s) indented with tabs", problems[0][2])
+
+    def test_fix_tabs(self):
+        lines = code_cell()
+        lines["source"] = ["if x {\n", "\t\ty := \"\\t\t\"\n", "  \tmixed\n"]
+        whole = code_cell()
+        whole["source"] = "\tone\n\t\ttwo"
+        md = {"cell_type": "markdown", "metadata": {}, "source": "\tkept"}
+        nb = notebook(lines, whole, md)
+        self.assertEqual(check_notebook.fix_tabs(nb), 3)
+        self.assertEqual(lines["source"], ["if x {\n", "        y := \"\\t\t\"\n", "  \tmixed\n"])
+        self.assertEqual(whole["source"], "    one\n        two")
+        self.assertEqual(md["source"], "\tkept")
+        self.assertEqual(check_notebook.check_notebook(nb), [])
+
 
 class CommandLineTest(unittest.TestCase):
     """The fixtures are hand-made .ipynb files shaped like GoNB's real outputs."""
@@ -105,6 +129,23 @@ class CommandLineTest(unittest.TestCase):
     def test_one_bad_notebook_fails_the_run(self):
         rc, _, _ = run_cli(os.path.join(TESTDATA, "clean.ipynb"), os.path.join(TESTDATA, "panic.ipynb"))
         self.assertEqual(rc, 1)
+
+    def test_fix_tabs_rewrites_only_indentation(self):
+        with open(os.path.join(TESTDATA, "clean.ipynb"), encoding="utf-8") as f:
+            nb = json.load(f)
+        nb["cells"][1]["source"] = ["func f() {\n", "\treturn // é\n", "}"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "tabs.ipynb")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            self.assertEqual(run_cli(path)[0], 1)
+            rc, out, err = run_cli("--fix-tabs", path)
+            self.assertEqual((rc, out.strip()), (0, path + ": 1 line(s) re-indented"), err)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            self.assertIn('"    return // é\\n"', text)
+            self.assertEqual(run_cli(path)[0], 0)
+            self.assertEqual(run_cli("--fix-tabs", os.path.join(tmp, "missing.ipynb"))[0], 2)
 
     def test_usage_and_unreadable(self):
         self.assertEqual(run_cli()[0], 2)
