@@ -1,0 +1,140 @@
+package nbkit
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deberta-go/lab/pipeline"
+)
+
+var pngMagic = []byte("\x89PNG\r\n\x1a\n")
+
+// builtin loads the built-in model once for the tests of the package.
+func builtin(t *testing.T) *pipeline.Pipeline {
+	t.Helper()
+	if loaded == nil {
+		p, err := Load("", pipeline.Options{OutputAttentions: true, OutputScores: true})
+		if err != nil {
+			t.Fatalf("Load(\"\"): %v", err)
+		}
+		loaded = p
+	}
+	return loaded
+}
+
+var loaded *pipeline.Pipeline
+
+func TestLoadBuiltin(t *testing.T) {
+	p := builtin(t)
+	if !strings.HasSuffix(p.Dir, "discriminator") {
+		t.Errorf("Load(\"\").Dir = %q, want the built-in discriminator folder", p.Dir)
+	}
+	md, err := Describe(p)
+	if err != nil || !strings.Contains(md, "| heads |") {
+		t.Errorf("Describe = %q, %v", md, err)
+	}
+	g, err := Load("", pipeline.Options{Generator: true})
+	if err != nil {
+		t.Fatalf("Load generator: %v", err)
+	}
+	if !strings.HasSuffix(g.Dir, "generator") {
+		t.Errorf("generator Dir = %q", g.Dir)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-folder")
+	if _, err := Load(missing, pipeline.Options{}); err == nil {
+		t.Errorf("Load(%q): no error", missing)
+	}
+	if _, err := Load("not a ref!", pipeline.Options{}); err == nil {
+		t.Error("Load of a malformed reference: no error")
+	}
+}
+
+func TestTokenTable(t *testing.T) {
+	p := builtin(t)
+	html, err := TokenTable(p, "Hello <world> & more.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := p.Encode([]string{"Hello <world> & more."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := strings.Count(html, "<tr>") - 1; rows != len(enc.Encodings[0].InputIDs) {
+		t.Errorf("TokenTable has %d token rows, want %d", rows, len(enc.Encodings[0].InputIDs))
+	}
+	if strings.Contains(html, "<world>") || !strings.Contains(html, "&lt;") {
+		t.Errorf("TokenTable does not escape the text: %s", html)
+	}
+}
+
+func TestAttentionFigures(t *testing.T) {
+	d, err := builtin(t).Dissect("The cat sat on the mat.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, h := len(d.Attention)-1, len(d.Attention[0])-1
+	for name, f := range map[string]func(*pipeline.Dissection, int, int) ([]byte, error){
+		"AttentionMap": AttentionMap, "TermSplit": TermSplit,
+	} {
+		png, err := f(d, l, h)
+		if err != nil || !bytes.HasPrefix(png, pngMagic) {
+			t.Errorf("%s(%d, %d): %d bytes, %v; want a PNG", name, l, h, len(png), err)
+		}
+		for _, bad := range [][2]int{{-1, 0}, {l + 1, 0}, {0, h + 1}} {
+			if _, err := f(d, bad[0], bad[1]); err == nil || !strings.Contains(err.Error(), "out of range") {
+				t.Errorf("%s(%d, %d): error %v, want out of range", name, bad[0], bad[1], err)
+			}
+		}
+	}
+	page, err := HeadHTML(d, 0, 0)
+	if err != nil || strings.Count(page, "data:image/png;base64,") != 2 {
+		t.Errorf("HeadHTML: %v, %d images", err, strings.Count(page, "data:image/png"))
+	}
+	bars, positions, err := Overview(d)
+	if err != nil || !bytes.HasPrefix(positions, pngMagic) || (bars != nil && !bytes.HasPrefix(bars, pngMagic)) {
+		t.Errorf("Overview: %v", err)
+	}
+	if _, err := AttentionMap(&pipeline.Dissection{}, 0, 0); err == nil {
+		t.Error("AttentionMap of an empty dissection: no error")
+	}
+}
+
+func TestExploreAttentionErrors(t *testing.T) {
+	if err := ExploreAttention(builtin(t), nil); err == nil {
+		t.Error("ExploreAttention without sentences: no error")
+	}
+	plain, err := Load("", pipeline.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ExploreAttention(plain, []string{"A sentence."}); err == nil {
+		t.Error("ExploreAttention on a model without attentions: no error")
+	}
+	if err := ExploreAttention(builtin(t), []string{"A sentence."}); err != nil {
+		t.Errorf("ExploreAttention outside a notebook: %v", err)
+	}
+}
+
+func TestReport(t *testing.T) {
+	if Report(nil) {
+		t.Error("Report(nil) = true")
+	}
+	stderr := os.Stderr
+	r, w, _ := os.Pipe()
+	os.Stderr = w
+	got := Report(errors.New("boom"))
+	os.Stderr = stderr
+	w.Close()
+	var out bytes.Buffer
+	out.ReadFrom(r)
+	if !got || out.String() != "Error: boom\n" {
+		t.Errorf("Report(boom) = %v, printed %q", got, out.String())
+	}
+}
