@@ -40,17 +40,17 @@ func Load(ref string, opts pipeline.Options) (*pipeline.Pipeline, error) {
 	return pipeline.Load(dir, opts)
 }
 
-// TinyModel returns the folder dir holding a tiny RANDOM-WEIGHT checkpoint of the given kind with the
-// SentencePiece tokenizer of spmDir, writing it on first use (always with the same seed, so with the same
+// LoadTiny loads a tiny RANDOM-WEIGHT checkpoint of the given kind with the SentencePiece tokenizer of spmDir,
+// written on first use into a folder of the temporary directory (always with the same seed, so with the same
 // weights). Its predictions mean nothing: it shows calls and shapes offline.
-func TinyModel(dir string, kind tinymodels.Kind, spmDir string) (string, error) {
-	if _, err := os.Stat(filepath.Join(dir, "spm.model")); err == nil {
-		return dir, nil
+func LoadTiny(kind tinymodels.Kind, spmDir string) (*pipeline.Pipeline, error) {
+	dir := filepath.Join(os.TempDir(), "deberta-nbkit-tiny", string(kind))
+	if _, err := os.Stat(filepath.Join(dir, "spm.model")); err != nil {
+		if err := tinymodels.Write(dir, kind, spmDir, 2024); err != nil {
+			return nil, err
+		}
 	}
-	if err := tinymodels.Write(dir, kind, spmDir, 2024); err != nil {
-		return "", err
-	}
-	return dir, nil
+	return pipeline.Load(dir, pipeline.Options{})
 }
 
 // Describe is a Markdown summary of a loaded pipeline: its folder and files, heads, sizes and batching.

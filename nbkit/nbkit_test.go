@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deberta-go/lab/pipeline"
+	"github.com/deberta-go/lab/pipeline/tinymodels"
 )
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
@@ -136,5 +137,19 @@ func TestReport(t *testing.T) {
 	out.ReadFrom(r)
 	if !got || out.String() != "Error: boom\n" {
 		t.Errorf("Report(boom) = %v, printed %q", got, out.String())
+	}
+}
+
+func TestLoadTiny(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	p, err := LoadTiny(tinymodels.NLI, filepath.Join("..", "tokenizer", "testdata", "spm-bytefallback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Model.Config.ID2Label) != 3 {
+		t.Errorf("tiny NLI model: id2label %v, want 3 labels", p.Model.Config.ID2Label)
+	}
+	if _, err := LoadTiny(tinymodels.QA, t.TempDir()); err == nil {
+		t.Error("LoadTiny with a folder without spm.model: no error")
 	}
 }
