@@ -6,6 +6,7 @@ import (
 	"html"
 	"strings"
 
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/deberta-go/lab/debertav3"
@@ -100,4 +101,54 @@ func Overview(d *pipeline.Dissection) (bars, positions []byte, err error) {
 	positions, err = plots.Heatmap("share of the position terms c2p + p2c", "head", "layer", posShare,
 		plots.Size{Width: 4 * vg.Inch, Height: 3 * vg.Inch})
 	return bars, positions, err
+}
+
+// HeadMaps are PNG heatmaps of the attention probabilities of every head of one sequence, from one layer's
+// attentions [batch, heads, query, key] (debertav3.Outputs.Attentions[layer]); title names the layer.
+func HeadMaps(attn *tensors.Tensor, seq int, title string) ([][]byte, error) {
+	dims := attn.Shape().Dimensions
+	if len(dims) != 4 || dims[2] != dims[3] || seq < 0 || seq >= dims[0] {
+		return nil, fmt.Errorf("nbkit: HeadMaps of sequence %d: want attentions [batch, heads, q, q], got %v", seq, dims)
+	}
+	probs, err := tensors.CopyFlatData[float32](attn)
+	if err != nil {
+		return nil, err
+	}
+	heads, n := dims[1], dims[2]
+	var pngs [][]byte
+	for h := range heads {
+		mat := make([][]float64, n)
+		for i := range mat {
+			mat[i] = make([]float64, n)
+			for j := range mat[i] {
+				mat[i][j] = float64(probs[((seq*heads+h)*n+i)*n+j])
+			}
+		}
+		png, err := plots.Heatmap(fmt.Sprintf("%s, head %d: attention probabilities", title, h), "key position",
+			"query position", mat, plots.Size{Width: 320, Height: 260})
+		if err != nil {
+			return nil, err
+		}
+		pngs = append(pngs, png)
+	}
+	return pngs, nil
+}
+
+// ScoreBars is a PNG bar chart of the mean |c2c|, |c2p|, |p2c| per layer over the real token pairs of a forward
+// pass run with OutputScores (debertav3.ScoreMagnitudes; mask [batch][seq], 1 for real tokens).
+func ScoreBars(out *debertav3.Outputs, mask [][]int32) ([]byte, error) {
+	mags, err := debertav3.ScoreMagnitudes(out, mask)
+	if err != nil {
+		return nil, err
+	}
+	layers := make([]string, len(mags))
+	values := make([][]float64, 3)
+	for l, row := range mags {
+		layers[l] = fmt.Sprintf("layer %d", l)
+		for k := range row {
+			values[k] = append(values[k], row[k])
+		}
+	}
+	return plots.GroupedBars("mean |score term| over real token pairs (scaled)", "mean |s·term|", layers,
+		debertav3.ScoreTerms[:], values, plots.DefaultSize)
 }

@@ -59,8 +59,9 @@ func ExploreAttention(p *pipeline.Pipeline, sentences []string) error {
 func exploreLive(sentences []string, layers, heads int, first string,
 	dissect func(int) (*pipeline.Dissection, error)) error {
 	sentence := widgets.Select(sentences).Done()
-	gonbui.DisplayHTML("layer (0 – " + fmt.Sprint(layers-1) + ") and head (0 – " + fmt.Sprint(heads-1) + "):")
+	gonbui.DisplayHTML(fmt.Sprintf("layer (0 – %d):", layers-1))
 	layer := widgets.Slider(0, layers-1, 0).Done()
+	gonbui.DisplayHTML(fmt.Sprintf("head (0 – %d):", heads-1))
 	head := widgets.Slider(0, heads-1, 0).Done()
 	done := widgets.Button("Done").Done()
 	id := "attention-" + gonbui.UniqueId()

@@ -3,13 +3,18 @@ package nbkit
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/deberta-go/lab/checkpoints"
+	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/pipeline"
 	"github.com/deberta-go/lab/pipeline/tinymodels"
+	"github.com/deberta-go/lab/pretrain"
+	"github.com/deberta-go/lab/tokenizer"
 )
 
 var pngMagic = []byte("\x89PNG\r\n\x1a\n")
@@ -58,20 +63,30 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestTokenTable(t *testing.T) {
-	p := builtin(t)
-	html, err := TokenTable(p, "Hello <world> & more.")
+	tok := builtin(t).Tokenizer
+	text := "Hello <world> & more."
+	enc, err := tok.Encode(text, tokenizer.EncodeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := p.Encode([]string{"Hello <world> & more."})
+	table, err := TokenTable(tok, text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows := strings.Count(html, "<tr>") - 1; rows != len(enc.Encodings[0].InputIDs) {
-		t.Errorf("TokenTable has %d token rows, want %d", rows, len(enc.Encodings[0].InputIDs))
+	if rows := strings.Count(table, "<tr>") - 1; rows != len(enc.InputIDs) {
+		t.Errorf("TokenTable has %d token rows, want %d", rows, len(enc.InputIDs))
 	}
-	if strings.Contains(html, "<world>") || !strings.Contains(html, "&lt;") {
-		t.Errorf("TokenTable does not escape the text: %s", html)
+	shown, err := Highlight(tok, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spans := strings.Count(shown, "<span"); spans == 0 || spans > len(enc.InputIDs)-2 {
+		t.Errorf("Highlight has %d spans for %d tokens (2 special)", spans, len(enc.InputIDs))
+	}
+	for name, html := range map[string]string{"TokenTable": table, "Highlight": shown} {
+		if strings.Contains(html, "<world>") || !strings.Contains(html, "&lt;") {
+			t.Errorf("%s does not escape the text: %s", name, html)
+		}
 	}
 }
 
@@ -151,5 +166,75 @@ func TestLoadTiny(t *testing.T) {
 	}
 	if _, err := LoadTiny(tinymodels.QA, t.TempDir()); err == nil {
 		t.Error("LoadTiny with a folder without spm.model: no error")
+	}
+}
+
+func TestCheckpointTables(t *testing.T) {
+	m, report, err := checkpoints.Open(builtin(t).Dir, checkpoints.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md := ConfigTable(m, report); !strings.Contains(md, "| vocab_size | 8") || !strings.Contains(md, "discriminator") {
+		t.Errorf("ConfigTable:\n%s", md)
+	}
+	emb, other := debertav3.ParamCounts(m.Config, m.Options)
+	if md := ParamTable(m); !strings.Contains(md, fmt.Sprintf("**%d**", emb+other)) || !strings.Contains(md, "encoder.layer.1") {
+		t.Errorf("ParamTable:\n%s", md)
+	}
+}
+
+func TestHeadMapsAndScoreBars(t *testing.T) {
+	p := builtin(t)
+	batch, err := p.Encode([]string{"The cat sat.", "A longer second sentence here."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Model.Forward(batch.Inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps, err := HeadMaps(out.Attentions[0], 1, "layer 0")
+	if err != nil || len(maps) != p.Model.Config.NumAttentionHeads || !bytes.HasPrefix(maps[0], pngMagic) {
+		t.Errorf("HeadMaps: %d PNGs, %v; want %d", len(maps), err, p.Model.Config.NumAttentionHeads)
+	}
+	if _, err := HeadMaps(out.Attentions[0], 2, "layer 0"); err == nil {
+		t.Error("HeadMaps of sequence 2 of 2: no error")
+	}
+	if _, err := HeadMaps(out.LastHiddenState, 0, "hidden"); err == nil {
+		t.Error("HeadMaps of a rank-3 tensor: no error")
+	}
+	bars, err := ScoreBars(out, batch.Mask)
+	if err != nil || !bytes.HasPrefix(bars, pngMagic) {
+		t.Errorf("ScoreBars: %v", err)
+	}
+}
+
+func TestRunCurves(t *testing.T) {
+	dir := t.TempDir()
+	lines := `{"step":1,"loss":9,"mlm_loss":8,"rtd_loss":0.7,"rtd_auc":0.5}` + "\n" +
+		`{"step":2,"loss":7,"mlm_loss":6,"rtd_loss":0.6,"rtd_auc":0.6}` + "\n"
+	if err := os.WriteFile(filepath.Join(dir, pretrain.MetricsFile), []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pngs, err := RunCurves(dir)
+	if err != nil || len(pngs) != 2 || !bytes.HasPrefix(pngs[1], pngMagic) {
+		t.Errorf("RunCurves: %d PNGs, %v; want 2", len(pngs), err)
+	}
+	mlmOnly := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mlmOnly, pretrain.MetricsFile), []byte(`{"step":1,"loss":9,"mlm_loss":9}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if pngs, err := RunCurves(mlmOnly); err != nil || len(pngs) != 1 {
+		t.Errorf("RunCurves of an MLM run: %d PNGs, %v; want 1", len(pngs), err)
+	}
+	empty := t.TempDir()
+	if _, err := RunCurves(empty); err == nil {
+		t.Error("RunCurves of a folder without metrics.jsonl: no error")
+	}
+	if err := os.WriteFile(filepath.Join(empty, pretrain.MetricsFile), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunCurves(empty); err == nil || !strings.Contains(err.Error(), "no metrics") {
+		t.Errorf("RunCurves of an empty metrics file: %v", err)
 	}
 }

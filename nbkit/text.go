@@ -10,16 +10,16 @@ import (
 
 	"github.com/deberta-go/lab/pipeline"
 	"github.com/deberta-go/lab/plots"
+	"github.com/deberta-go/lab/tokenizer"
 )
 
-// TokenTable tokenises text with the pipeline's tokenizer and returns an HTML table of its tokens: position,
-// piece, id, byte offsets, word id and the text each covers (a piece starting with ▁ covers the space before it).
-func TokenTable(p *pipeline.Pipeline, text string) (string, error) {
-	batch, err := p.Encode([]string{text})
+// TokenTable tokenises text (special tokens added) and returns an HTML table of its tokens: position, piece, id,
+// byte offsets, word id and the text each covers (a piece starting with ▁ covers the space before it).
+func TokenTable(tok *tokenizer.Tokenizer, text string) (string, error) {
+	e, err := tok.Encode(text, tokenizer.EncodeOptions{})
 	if err != nil {
 		return "", err
 	}
-	e := batch.Encodings[0]
 	var b strings.Builder
 	b.WriteString("<table><tr><th>#</th><th>piece</th><th>id</th><th>bytes</th><th>word</th><th>text</th></tr>\n")
 	for i, id := range e.InputIDs {
@@ -28,6 +28,36 @@ func TokenTable(p *pipeline.Pipeline, text string) (string, error) {
 			i, html.EscapeString(e.Tokens[i]), id, o.Start, o.End, e.WordIDs[i], html.EscapeString(fmt.Sprintf("%q", text[o.Start:o.End])))
 	}
 	b.WriteString("</table>")
+	return b.String(), nil
+}
+
+// tokenColors are the backgrounds Highlight cycles through.
+var tokenColors = []string{"#cfe8ff", "#ffe0b3", "#d4f4dd", "#f6d5ea"}
+
+// Highlight tokenises text and returns HTML showing the text with each token's span boxed in alternating
+// colours (hover: piece → id), then its tokens and ids. Special tokens, and the further byte pieces of a
+// character already shown, have no span.
+func Highlight(tok *tokenizer.Tokenizer, text string) (string, error) {
+	enc, err := tok.Encode(text, tokenizer.EncodeOptions{})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("<div style='font-family:monospace;margin:8px 0'>")
+	prevEnd, k := 0, 0
+	for i, off := range enc.Offsets {
+		if enc.SpecialTokensMask[i] == 1 || off.End <= prevEnd {
+			continue
+		}
+		if off.Start > prevEnd {
+			b.WriteString(html.EscapeString(text[prevEnd:off.Start]))
+		}
+		fmt.Fprintf(&b, "<span title='%s → %d' style='background:%s;border:1px solid #888;margin:0 1px;padding:0 2px'>%s</span>",
+			html.EscapeString(enc.Tokens[i]), enc.InputIDs[i], tokenColors[k%len(tokenColors)], html.EscapeString(text[off.Start:off.End]))
+		prevEnd, k = off.End, k+1
+	}
+	b.WriteString("</div>")
+	fmt.Fprintf(&b, "<pre>%s</pre>", html.EscapeString(fmt.Sprintf("tokens: %q\nids:    %v", enc.Tokens, enc.InputIDs)))
 	return b.String(), nil
 }
 
