@@ -15,8 +15,9 @@
 #
 # Environment (optional): NOTEBOOK_CELL_TIMEOUT (seconds per cell, default 600), NOTEBOOK_TIMEOUT (seconds per
 # notebook, default 1200; on expiry nbconvert gets SIGINT, which shuts its kernel down cleanly), JUPYTER, GO,
-# PYTHON (see scripts/common.sh). Everything else in the environment (e.g. GOMLX_BACKEND, budget variables that
-# notebooks read) is passed through to the notebooks.
+# PYTHON (see scripts/common.sh). DEBERTA_NOTEBOOK_HEADLESS=1 is set for the notebooks: interactive cells (widgets)
+# then show their default view and end instead of waiting for a user (nbkit.HeadlessEnv). Everything else in the
+# environment (e.g. GOMLX_BACKEND, budget variables that notebooks read) is passed through to the notebooks.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -58,6 +59,7 @@ if ((${#notebooks[@]} == 0)); then
 fi
 mkdir -p "$out_dir"
 out_dir="$(cd "$out_dir" && pwd)"
+export DEBERTA_NOTEBOOK_HEADLESS=1         # no browser: widget cells render statically (nbkit.HeadlessEnv)
 export PYDEVD_DISABLE_FILE_VALIDATION=1 # silences a debugger warning of Debian's Python in every kernel start
 
 failed=()

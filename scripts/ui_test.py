@@ -26,6 +26,7 @@ Exit status: 0 when every notebook passed, 1 otherwise, 2 on usage errors.
 
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -88,10 +89,29 @@ def check_widgets(nb, cell, timeout):
     notebook_ui.wait_for(lambda: "done" in nb.output_html(cell), 60, "'done' in %s" % nb.describe(cell))
 
 
+def check_attention_explorer(nb, cell, timeout):
+    """Drives notebook 02's attention explorer (nbkit.ExploreAttention): moving the layer slider must redraw the
+    attention map and the c2c / c2p / p2c split; a click on Done ends the cell."""
+    slider = "input[type=range]"  # the first one: the layer
+    for note in nb.start_widgets(cell, slider, timeout):
+        print("note: %s: %s" % (nb.path, note), flush=True)
+    nb.find(cell, "button", 30)
+    def figures():
+        return re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", nb.output_html(cell))
+    before = notebook_ui.wait_for(figures, 60, "the attention figures in %s" % nb.describe(cell))
+    nb.set_value(cell, slider, 1)
+    notebook_ui.wait_for(lambda: (figures() or before) != before, 60,
+                         "the attention figures of %s to change after the layer slider moved" % nb.describe(cell))
+    nb.click(cell, "button")
+
+
 # Notebooks with widgets, by file name: (text identifying the cell that waits for the user, the function that
 # drives it while it runs: f(notebook, cell index, timeout)). Run All stops waiting at that cell, the function
 # plays the user, then every cell must finish.
-INTERACTIVE = {"widgets": ("func check()", check_widgets)}
+INTERACTIVE = {
+    "widgets": ("func check()", check_widgets),
+    "02_inference_tour": ("nbkit.ExploreAttention(", check_attention_explorer),
+}
 
 
 def expectation_problems(problems, expected):
