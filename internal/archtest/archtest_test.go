@@ -56,6 +56,7 @@ var levels = map[string]layer{
 	"gohf":        {2, below2}, // go-huggingface interop: tokenizer registration, models from its hub.Repo
 
 	"repro": {3, []string{anything}}, // the reproduction experiment's tables and figures (cmd, notebooks)
+	"nbkit": {3, []string{anything}}, // notebook helpers: live displays, widgets, explorers
 	"cmd":   {3, []string{anything}},
 
 	internalGroup: {-1, level0}, // helpers: used by every level, so they stand on level 0 only.
