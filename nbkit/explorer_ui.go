@@ -2,6 +2,7 @@ package nbkit
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"sync/atomic"
 
@@ -81,19 +82,24 @@ func (c *controls) settings(d Settings) Settings {
 	return d
 }
 
-// Explore runs the GDES explorer in the notebook cell. In a browser (LiveFrontEnd): knobs preset to defaults,
+// Explore runs the GDES explorer in the notebook cell (HTML ids: gdes-run-*, gdes-stop-*, gdes-finish-* for the
+// buttons, gdes-<knob>-* for the knobs' spans; the live display is div.nbkit-live, the table table.gdes-runs). In a browser (LiveFrontEnd): knobs preset to defaults,
 // Run trains a run with a live display (Stop ends it at the next step, state saved), every run is added to the
 // comparison table and the overlaid plots, and Finish ends the cell. Headless: it trains the headless settings
 // one after the other and leaves their figures, the table and the overlays as static outputs.
 func Explore(e *Explorer, defaults Settings, headless []Settings) error {
 	gonbui.DisplayMarkdown(InteractiveNote)
-	run := widgets.Button("Run").Done()
+	if os.Getenv(HeadlessEnv) == "1" {
+		return exploreHeadless(e, headless)
+	}
+	uid := gonbui.UniqueID()
+	run := widgets.Button("Run").WithHtmlId("gdes-run-" + uid).Done()
 	if !LiveFrontEnd(run.Address()) {
 		return exploreHeadless(e, headless)
 	}
-	stop, finish := widgets.Button("Stop").Done(), widgets.Button("Finish").Done()
+	stop := widgets.Button("Stop").WithHtmlId("gdes-stop-" + uid).Done()
+	finish := widgets.Button("Finish").WithHtmlId("gdes-finish-" + uid).Done()
 	c := newControls(defaults)
-	uid := gonbui.UniqueID()
 	var current atomic.Pointer[Live]
 	stops := stop.Listen()
 	defer stops.Close()

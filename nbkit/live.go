@@ -166,7 +166,7 @@ func (l *Live) redraw(note string) error {
 	if err != nil {
 		return err
 	}
-	l.display.UpdateHTML(l.id, statusHTML(l.Curves.Status(), note)+imgs(figs))
+	l.display.UpdateHTML(l.id, `<div class="nbkit-live">`+statusHTML(l.Curves.Status(), note)+imgs(figs)+"</div>")
 	return nil
 }
 

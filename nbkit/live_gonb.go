@@ -1,6 +1,7 @@
 package nbkit
 
 import (
+	"os"
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
@@ -23,13 +24,17 @@ func (GonbUI) PNG(png []byte) { gonbui.DisplayPNG(png) }
 // FrontEndTimeout is how long LiveFrontEnd waits for the browser to answer.
 var FrontEndTimeout = 5 * time.Second
 
+// HeadlessEnv is the environment variable that, set to 1, tells LiveFrontEnd there is no browser without asking
+// (scripts/run-notebooks.sh sets it: under nbconvert GoNB's value requests wait for a browser that never comes).
+const HeadlessEnv = "NBKIT_HEADLESS"
+
 // LiveFrontEnd reports whether a browser runs the widget at address (a Button's Address: buttons, unlike sliders
 // and selects, do not wait for the browser when created): it asks the front-end for the widget's value every
 // 500 ms (the widget's script may not be running yet) and waits up to FrontEndTimeout for an answer. Outside a
 // notebook, and under nbconvert (no browser: values never arrive), it is false. Create sliders and selects only
 // when it is true: their Done waits for the browser forever.
 func LiveFrontEnd(address string) bool {
-	if !gonbui.IsNotebook || gonbui.Error() != nil {
+	if !gonbui.IsNotebook || gonbui.Error() != nil || os.Getenv(HeadlessEnv) == "1" {
 		return false
 	}
 	answered := make(chan struct{}, 1)

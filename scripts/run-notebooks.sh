@@ -15,7 +15,7 @@
 #
 # Environment (optional): NOTEBOOK_CELL_TIMEOUT (seconds per cell, default 600), NOTEBOOK_TIMEOUT (seconds per
 # notebook, default 1200; on expiry nbconvert gets SIGINT, which shuts its kernel down cleanly), JUPYTER, GO,
-# PYTHON (see scripts/common.sh). Everything else in the environment (e.g. GOMLX_BACKEND, budget variables that
+# PYTHON (see scripts/common.sh). NBKIT_HEADLESS=1 is set: widget cells (package nbkit) run headless. Everything else in the environment (e.g. GOMLX_BACKEND, budget variables that
 # notebooks read) is passed through to the notebooks.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
@@ -59,6 +59,7 @@ fi
 mkdir -p "$out_dir"
 out_dir="$(cd "$out_dir" && pwd)"
 export PYDEVD_DISABLE_FILE_VALIDATION=1 # silences a debugger warning of Debian's Python in every kernel start
+export NBKIT_HEADLESS=1 # no browser under nbconvert: the notebooks' widget cells (nbkit) run their headless budget
 
 failed=()
 summary=()
