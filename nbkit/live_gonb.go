@@ -24,15 +24,16 @@ func (GonbUI) PNG(png []byte) { gonbui.DisplayPNG(png) }
 // FrontEndTimeout is how long LiveFrontEnd waits for the browser to answer.
 var FrontEndTimeout = 5 * time.Second
 
-// HeadlessEnv is the environment variable that, set to 1, tells LiveFrontEnd there is no browser without asking
-// (scripts/run-notebooks.sh sets it: under nbconvert GoNB's value requests wait for a browser that never comes).
+// HeadlessEnv is the environment variable that, set to 1, declares there is no browser (scripts/run-notebooks.sh
+// sets it). It matters: under nbconvert GoNB forwards LiveFrontEnd's value request to a browser that never comes,
+// and the cell's display output stalls until the cell times out (measured with GoNB v0.11.1).
 const HeadlessEnv = "NBKIT_HEADLESS"
 
 // LiveFrontEnd reports whether a browser runs the widget at address (a Button's Address: buttons, unlike sliders
-// and selects, do not wait for the browser when created): it asks the front-end for the widget's value every
-// 500 ms (the widget's script may not be running yet) and waits up to FrontEndTimeout for an answer. Outside a
-// notebook, and under nbconvert (no browser: values never arrive), it is false. Create sliders and selects only
-// when it is true: their Done waits for the browser forever.
+// and selects, do not wait for the browser when created): false outside a notebook or with HeadlessEnv=1, else
+// it asks the front-end for the widget's value every 500 ms (the widget's script may not be running yet) and
+// waits up to FrontEndTimeout for an answer. Create sliders and selects only when it is true: their Done waits
+// for the browser forever.
 func LiveFrontEnd(address string) bool {
 	if !gonbui.IsNotebook || gonbui.Error() != nil || os.Getenv(HeadlessEnv) == "1" {
 		return false
