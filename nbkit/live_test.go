@@ -32,6 +32,16 @@ func record(step int, mlm float64) pretrain.Record {
 	return pretrain.Record{Step: step, MLMLoss: mlm, RTDLoss: 0.5, RTDAUC: 0.6, RTDGain: 0.01, StepSeconds: 0.5}
 }
 
+// recordSteps records steps 1..n into l.
+func recordSteps(t *testing.T, l *Live, n int) {
+	t.Helper()
+	for step := 1; step <= n; step++ {
+		if err := l.Record(record(step, 9), 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestCurves(t *testing.T) {
 	c := Curves{Name: "run", Total: 10}
 	if c.Step() != 0 || c.TokensPerS() != 0 || c.ETA() != 0 {
@@ -68,11 +78,7 @@ func TestCurves(t *testing.T) {
 func TestLiveUpdatesEveryN(t *testing.T) {
 	d := &recorder{}
 	l := NewLive(d, "id", "run", 7, 3, false)
-	for step := 1; step <= 7; step++ {
-		if err := l.Record(record(step, 9), 10); err != nil {
-			t.Fatal(err)
-		}
-	}
+	recordSteps(t, l, 7)
 	// the placeholder, steps 3 and 6, and the last step 7
 	if n := len(d.updates["id"]); n != 4 {
 		t.Fatalf("%d updates, want 4", n)
@@ -91,11 +97,7 @@ func TestLiveUpdatesEveryN(t *testing.T) {
 func TestLiveHeadless(t *testing.T) {
 	d := &recorder{}
 	l := NewLive(d, "id", "run", 5, 1, true)
-	for step := 1; step <= 5; step++ {
-		if err := l.Record(record(step, 9), 10); err != nil {
-			t.Fatal(err)
-		}
-	}
+	recordSteps(t, l, 5)
 	if len(d.updates) != 0 {
 		t.Fatalf("headless display updated in place: %v", d.updates)
 	}
