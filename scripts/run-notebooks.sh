@@ -15,8 +15,9 @@
 #
 # Environment (optional): NOTEBOOK_CELL_TIMEOUT (seconds per cell, default 600), NOTEBOOK_TIMEOUT (seconds per
 # notebook, default 1200; on expiry nbconvert gets SIGINT, which shuts its kernel down cleanly), JUPYTER, GO,
-# PYTHON (see scripts/common.sh). NBKIT_HEADLESS=1 is set: widget cells (package nbkit) run headless. Everything else in the environment (e.g. GOMLX_BACKEND, budget variables that
-# notebooks read) is passed through to the notebooks.
+# PYTHON (see scripts/common.sh). NBKIT_HEADLESS=1 is set: widget cells (package nbkit) run their headless
+# budget. Everything else in the environment (e.g. GOMLX_BACKEND, budget variables that notebooks read) is passed
+# through to the notebooks.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
