@@ -4,8 +4,8 @@
 // Live training (live.go): a Live display shows one figure updated in place every N steps — the MLM and RTD
 // losses, the RTD AUC and gain over the prior (pretrain.Record), tokens/s and the ETA — with a Stop button that
 // ends the run at the next step boundary, its state saved and resumable (pretrain.Loop, the loop of
-// `deberta pretrain`; pretrain.Resume continues it). Without a live front-end (LiveFrontEnd: no browser answers
-// the widgets; NBKIT_HEADLESS=1 under nbconvert and `make notebooks`) nothing is updated in place and Finish
+// `deberta pretrain`; pretrain.Resume continues it). Without a live front-end (no browser answers the widgets;
+// NBKIT_HEADLESS=1 under nbconvert and `make notebooks`) nothing is updated in place and Finish
 // leaves static PNGs in the saved notebook.
 //
 // The GDES explorer (explorer*.go, notebook 05): Settings (sharing mode, λ, generator depth, width,

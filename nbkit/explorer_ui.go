@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/widgets"
@@ -83,7 +84,8 @@ func (c *controls) settings(d Settings) Settings {
 }
 
 // Explore runs the GDES explorer in the notebook cell (HTML ids: gdes-run-*, gdes-stop-*, gdes-finish-* for the
-// buttons, gdes-<knob>-* for the knobs' spans; the live display is div.nbkit-live, the table table.gdes-runs). In a browser (LiveFrontEnd): knobs preset to defaults,
+// buttons, gdes-<knob>-* for the knobs' spans; the live display is div.nbkit-live, the table table.gdes-runs).
+// In a browser (the knobs, preset to defaults, were answered within 4×FrontEndTimeout; NBKIT_HEADLESS unset):
 // Run trains a run with a live display (Stop ends it at the next step, state saved), every run is added to the
 // comparison table and the overlaid plots, and Finish ends the cell. Headless: it trains the headless settings
 // one after the other and leaves their figures, the table and the overlays as static outputs.
@@ -93,13 +95,18 @@ func Explore(e *Explorer, defaults Settings, headless []Settings) error {
 		return exploreHeadless(e, headless)
 	}
 	uid := gonbui.UniqueID()
-	run := widgets.Button("Run").WithHtmlId("gdes-run-" + uid).Done()
-	if !LiveFrontEnd(run.Address()) {
+	// The knobs' selects and sliders wait for the browser when created: built in time, a browser is there.
+	built := make(chan *controls, 1)
+	go func() { built <- newControls(defaults) }()
+	var c *controls
+	select {
+	case c = <-built:
+	case <-time.After(4 * FrontEndTimeout):
 		return exploreHeadless(e, headless)
 	}
+	run := widgets.Button("Run").WithHtmlId("gdes-run-" + uid).Done()
 	stop := widgets.Button("Stop").WithHtmlId("gdes-stop-" + uid).Done()
 	finish := widgets.Button("Finish").WithHtmlId("gdes-finish-" + uid).Done()
-	c := newControls(defaults)
 	var current atomic.Pointer[Live]
 	stops := stop.Listen()
 	defer stops.Close()
