@@ -55,7 +55,7 @@ go-test-plain: ## the parity and gradient tests once more on the pure-Go backend
 notebooks: setup data ## execute all notebooks headlessly into build/notebooks/ and check them
 	scripts/run-notebooks.sh --out build/notebooks
 
-ui-test: setup ## notebooks 00, 02 (+ harness fixtures) run through Jupyter's UI in headless Chromium; build/ui/
+ui-test: setup ## notebooks 00, 02, 05 (+ harness fixtures) run through Jupyter's UI in headless Chromium; build/ui/
 	scripts/ui-test.sh --out build/ui
 
 jupyter: setup data ## serve notebooks/ (marked trusted: saved outputs show) with GoNB on 127.0.0.1:8888 (JUPYTER_IP=, JUPYTER_PORT=)

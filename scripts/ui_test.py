@@ -105,12 +105,36 @@ def check_attention_explorer(nb, cell, timeout):
     nb.click(cell, "button")
 
 
+def check_gdes_explorer(nb, cell, timeout):
+    """Drives notebook 05's explorer (nbkit.Explore): sets λ (slider) and the sharing mode (select), clicks Run,
+    waits for the live display (div.nbkit-live) to show two later steps, clicks Stop, then the comparison table must
+    have a row for the stopped ES run; Finish ends the cell."""
+    for note in nb.start_widgets(cell, "span[id^=gdes-lambda] input[type=range]", timeout):
+        print("note: %s: %s" % (nb.path, note), flush=True)
+    nb.set_value(cell, "span[id^=gdes-lambda] input[type=range]", 20)
+    nb.set_value(cell, "span[id^=gdes-sharing] select", 1)  # ES
+    nb.click(cell, "button[id^=gdes-run]")
+    seen = []
+
+    def live_step():
+        m = re.search(r"step (\d+)/\d+", nb.output_html(cell).split("nbkit-live", 1)[-1])
+        if m and "<img" in nb.output_html(cell) and (not seen or int(m.group(1)) > seen[-1]):
+            seen.append(int(m.group(1)))
+        return len(seen) >= 2
+    notebook_ui.wait_for(live_step, 240, "two updates of the live display in %s" % nb.describe(cell))
+    nb.click(cell, "button[id^=gdes-stop]")
+    row = lambda: "(stopped)" in nb.output_html(cell) and "<td>es</td><td>20</td>" in nb.output_html(cell)
+    notebook_ui.wait_for(row, 120, "a stopped ES λ=20 row in the comparison table of %s" % nb.describe(cell))
+    nb.click(cell, "button[id^=gdes-finish]")
+
+
 # Notebooks with widgets, by file name: (text identifying the cell that waits for the user, the function that
 # drives it while it runs: f(notebook, cell index, timeout)). Run All stops waiting at that cell, the function
 # plays the user, then every cell must finish.
 INTERACTIVE = {
     "widgets": ("func check()", check_widgets),
     "02_inference_tour": ("nbkit.ExploreAttention(", check_attention_explorer),
+    "05_gdes_explorer": ("nbkit.Explore(", check_gdes_explorer),
 }
 
 

@@ -207,39 +207,25 @@ func (f *pretrainFlags) trainer(info pretrain.RunInfo, vocab int) (*pretrain.Tra
 	return tr, st.DataPosition, nil
 }
 
-// train runs the steps up to last, logging and saving the state as the flags say; SIGINT or SIGTERM stops it at
-// the end of a step, with the state saved.
+// train runs the steps up to last (pretrain.Loop), logging and saving the state as the flags say; SIGINT or
+// SIGTERM stops it at the end of a step, with the state saved.
 func (f *pretrainFlags) train(tr *pretrain.Trainer, src *batchSource, run *pretrain.RunWriter, last int) error {
 	stop := watchStop()
 	defer stop.release()
 	start, startStep := time.Now(), tr.Steps()
-	for tr.Steps() < last {
-		hb, tokens, err := src.next()
-		if err != nil {
-			return err
-		}
-		m, err := tr.Step(hb)
-		if err != nil {
-			return err
-		}
-		step := m.Step
-		if step%f.logEvery == 0 || step == f.steps || (f.analyzeEvery > 0 && step%f.analyzeEvery == 0) || f.eval.due(step) {
-			if err := f.log(tr, hb, m, tokens, run, time.Since(start), step-startStep); err != nil {
-				return err
+	res, err := pretrain.Loop(tr, src, pretrain.LoopOptions{Last: last, RunDir: f.out, SaveEvery: f.saveEvery,
+		Stopped: func() bool { return stop.stopped() != nil },
+		OnStep: func(m pretrain.Metrics, hb pretrain.HostBatch, tokens int) error {
+			step := m.Step
+			if step%f.logEvery == 0 || step == f.steps || (f.analyzeEvery > 0 && step%f.analyzeEvery == 0) || f.eval.due(step) {
+				return f.log(tr, hb, m, tokens, run, time.Since(start), step-startStep)
 			}
-		}
-		sig := stop.stopped()
-		if (f.saveEvery > 0 && step%f.saveEvery == 0) || step == last || sig != nil {
-			saved, err := tr.SaveState(f.out, src.position)
-			if err != nil {
-				return err
-			}
-			if sig != nil {
-				return &interruptedError{signal: sig, step: step, saved: saved, resume: "deberta pretrain --out " + f.out + " --resume"}
-			}
-		}
+			return nil
+		}})
+	if err != nil || !res.Stopped {
+		return err
 	}
-	return nil
+	return &interruptedError{signal: stop.stopped(), step: res.Step, saved: res.Saved, resume: "deberta pretrain --out " + f.out + " --resume"}
 }
 
 // log writes the record of a step (with the analyses when due) to metrics.jsonl and a line to stderr.

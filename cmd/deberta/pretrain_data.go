@@ -83,8 +83,8 @@ func (s *batchSource) nextBatch() (*data.Batch, error) {
 	return nil, errors.New("the corpus yields no training sequences (too small, or all of it in the validation split)")
 }
 
-// next returns the next masked batch and its number of real tokens.
-func (s *batchSource) next() (pretrain.HostBatch, int, error) {
+// Next returns the next masked batch and its number of real tokens (pretrain.BatchSource).
+func (s *batchSource) Next() (pretrain.HostBatch, int, error) {
 	b, err := s.nextBatch()
 	if err != nil {
 		return pretrain.HostBatch{}, 0, err
@@ -101,10 +101,13 @@ func (s *batchSource) next() (pretrain.HostBatch, int, error) {
 	return pretrain.NewTextBatch(b, m, s.tok.SpecialIDs()), tokens, nil
 }
 
+// Position is the number of batches drawn (pretrain.BatchSource).
+func (s *batchSource) Position() int64 { return s.position }
+
 // skip draws n batches (masking them too, to advance the masker's generator as the original run did).
 func (s *batchSource) skip(n int64) error {
 	for range n {
-		if _, _, err := s.next(); err != nil {
+		if _, _, err := s.Next(); err != nil {
 			return err
 		}
 	}
