@@ -20,4 +20,3 @@ func (GonbUI) PNG(png []byte) { gonbui.DisplayPNG(png) }
 
 // FrontEndTimeout is a quarter of how long Explore waits for the browser to answer its knobs.
 var FrontEndTimeout = 5 * time.Second
-
