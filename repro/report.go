@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/deberta-go/lab/finetune"
 	"github.com/deberta-go/lab/pretrain"
@@ -17,12 +17,21 @@ import (
 // DefaultArms are the experiment's pre-training arms, in table order.
 var DefaultArms = []string{"gdes", "es", "nes", "mlm"}
 
-// Arm is one pre-training arm: its run folder's metrics and its fine-tuning results per task.
-type Arm struct {
+// Run is one pre-training run of an arm: Name is its folder ("pt1", "pt2", …; "" for the single run of the
+// first layout, <arm>/metrics.jsonl).
+type Run struct {
 	Name    string
 	Metrics []pretrain.Record
-	// Finetunes[task] are the results of the seeds, sorted by seed.
+}
+
+// Arm is one pre-training arm: its runs (one per pre-training seed) and its fine-tuning results per task.
+type Arm struct {
+	Name string
+	Runs []Run
+	// Finetunes[task] are the results of every run and fine-tuning seed, sorted by run then seed.
 	Finetunes map[string][]*finetune.Result
+	// FinetuneRun[task][i] is the Run.Name of Finetunes[task][i].
+	FinetuneRun map[string][]string
 }
 
 // Report is the whole experiment.
@@ -31,8 +40,13 @@ type Report struct {
 	Tasks []string // sorted
 }
 
-// Load reads dir/<arm>/metrics.jsonl and dir/ft/<arm>/<task>/seed*/results.json for each arm (nil: DefaultArms).
-// A missing arm folder is an error; an arm without fine-tuning results has none.
+// Load reads each arm (nil: DefaultArms) of an experiment folder in either layout:
+//
+//   - one run per arm: dir/<arm>/metrics.jsonl and dir/ft/<arm>/<task>/seed*/results.json;
+//   - runs per pre-training seed (scripts/reproduce.sh): dir/<arm>/pt*/metrics.jsonl and
+//     dir/ft/<arm>/pt*/<task>/seed*/results.json.
+//
+// An arm without any run is an error; an arm without fine-tuning results has none.
 func Load(dir string, arms []string) (*Report, error) {
 	if arms == nil {
 		arms = DefaultArms
@@ -40,26 +54,12 @@ func Load(dir string, arms []string) (*Report, error) {
 	r := &Report{}
 	tasks := map[string]bool{}
 	for _, name := range arms {
-		metrics, err := pretrain.ReadMetrics(filepath.Join(dir, name))
+		arm, err := loadArm(dir, name)
 		if err != nil {
 			return nil, fmt.Errorf("repro: arm %s: %w", name, err)
 		}
-		arm := Arm{Name: name, Metrics: metrics, Finetunes: map[string][]*finetune.Result{}}
-		files, err := filepath.Glob(filepath.Join(dir, "ft", name, "*", "seed*", "results.json"))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			res, err := finetune.ReadResult(f)
-			if err != nil {
-				return nil, err
-			}
-			task := filepath.Base(filepath.Dir(filepath.Dir(f)))
-			arm.Finetunes[task] = append(arm.Finetunes[task], res)
-			tasks[task] = true
-		}
-		for _, rs := range arm.Finetunes {
-			slices.SortFunc(rs, func(a, b *finetune.Result) int { return int(a.Seed - b.Seed) })
+		for t := range arm.Finetunes {
+			tasks[t] = true
 		}
 		r.Arms = append(r.Arms, arm)
 	}
@@ -70,41 +70,70 @@ func Load(dir string, arms []string) (*Report, error) {
 	return r, nil
 }
 
-// Stat is a mean and a sample standard deviation over N values.
-type Stat struct {
-	Mean, Std float64
-	N         int
-}
-
-// String formats "mean ± std" (percent for scores in [0, 1] is the caller's choice).
-func (s Stat) String() string {
-	if s.N == 0 {
-		return "–"
-	}
-	return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.Std)
-}
-
-// NewStat computes the mean and the sample standard deviation (n−1; 0 for one value).
-func NewStat(xs []float64) Stat {
-	s := Stat{N: len(xs)}
-	if s.N == 0 {
-		return s
-	}
-	for _, x := range xs {
-		s.Mean += x
-	}
-	s.Mean /= float64(s.N)
-	if s.N > 1 {
-		var ss float64
-		for _, x := range xs {
-			ss += (x - s.Mean) * (x - s.Mean)
+func loadArm(dir, name string) (Arm, error) {
+	arm := Arm{Name: name, Finetunes: map[string][]*finetune.Result{}, FinetuneRun: map[string][]string{}}
+	runs := []string{""}
+	if _, err := os.Stat(filepath.Join(dir, name, pretrain.MetricsFile)); errors.Is(err, fs.ErrNotExist) {
+		found, err := filepath.Glob(filepath.Join(dir, name, "pt*", pretrain.MetricsFile))
+		if err != nil {
+			return arm, err
 		}
-		s.Std = math.Sqrt(ss / float64(s.N-1))
+		if len(found) == 0 {
+			return arm, fmt.Errorf("no %s in %s or its pt*/ folders", pretrain.MetricsFile, filepath.Join(dir, name))
+		}
+		runs = runs[:0]
+		for _, f := range found {
+			runs = append(runs, filepath.Base(filepath.Dir(f)))
+		}
+		slices.SortFunc(runs, compareRunNames)
 	}
-	return s
+	for _, run := range runs {
+		metrics, err := pretrain.ReadMetrics(filepath.Join(dir, name, run))
+		if err != nil {
+			return arm, err
+		}
+		arm.Runs = append(arm.Runs, Run{Name: run, Metrics: metrics})
+		if err := arm.loadFinetunes(filepath.Join(dir, "ft", name, run), run); err != nil {
+			return arm, err
+		}
+	}
+	return arm, nil
 }
 
-// Scores are an arm's test (or, without a test split, dev) scores on a task over its seeds, and the metric.
+// loadFinetunes appends the results under dir/<task>/seed*/results.json, sorted by seed.
+func (a *Arm) loadFinetunes(dir, run string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*", "seed*", "results.json"))
+	if err != nil {
+		return err
+	}
+	byTask := map[string][]*finetune.Result{}
+	for _, f := range files {
+		res, err := finetune.ReadResult(f)
+		if err != nil {
+			return err
+		}
+		task := filepath.Base(filepath.Dir(filepath.Dir(f)))
+		byTask[task] = append(byTask[task], res)
+	}
+	for task, rs := range byTask {
+		slices.SortFunc(rs, func(a, b *finetune.Result) int { return int(a.Seed - b.Seed) })
+		a.Finetunes[task] = append(a.Finetunes[task], rs...)
+		for range rs {
+			a.FinetuneRun[task] = append(a.FinetuneRun[task], run)
+		}
+	}
+	return nil
+}
+
+// compareRunNames orders pt2 before pt10.
+func compareRunNames(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+// Scores are an arm's test (or, without a test split, dev) scores on a task over its runs and seeds, and the metric.
 func (a Arm) Scores(task string) (test, dev []float64, metric string) {
 	for _, r := range a.Finetunes[task] {
 		metric = r.Dev.Metric
@@ -116,7 +145,26 @@ func (a Arm) Scores(task string) (test, dev []float64, metric string) {
 	return test, dev, metric
 }
 
-// MacroF1 are the test macro-F1 scores of a classification / tagging task over the seeds.
+// RunScores are the mean test scores on a task per pre-training run (the unit that varies the pre-training).
+func (a Arm) RunScores(task string) []float64 {
+	sums, counts := map[string]float64{}, map[string]int{}
+	for i, r := range a.Finetunes[task] {
+		if r.Test != nil {
+			run := a.FinetuneRun[task][i]
+			sums[run] += r.Test.Score
+			counts[run]++
+		}
+	}
+	var out []float64
+	for _, run := range a.Runs {
+		if counts[run.Name] > 0 {
+			out = append(out, sums[run.Name]/float64(counts[run.Name]))
+		}
+	}
+	return out
+}
+
+// MacroF1 are the test macro-F1 scores of a classification / tagging task over the runs and seeds.
 func (a Arm) MacroF1(task string) []float64 {
 	var out []float64
 	for _, r := range a.Finetunes[task] {
@@ -127,49 +175,14 @@ func (a Arm) MacroF1(task string) []float64 {
 	return out
 }
 
-// Final summarises the end of pre-training: means over the last window logged records of the MLM loss, RTD
-// loss and RTD accuracy, and the last analyses (nil when never computed).
-type Final struct {
-	MLMLoss, RTDLoss, RTDAcc, SampledAcc float64
-	Cosine                               *pretrain.TableSimilarity
-	GradCosine                           []float64 // every logged tug-of-war cosine, in step order
-	Steps                                int
-	TokensPerS                           float64
-}
-
-// FinalOf computes Final over the last window records.
-func (a Arm) FinalOf(window int) Final {
-	var f Final
-	if len(a.Metrics) == 0 {
-		return f
-	}
-	tail := a.Metrics[max(0, len(a.Metrics)-window):]
-	for _, m := range tail {
-		f.MLMLoss += m.MLMLoss / float64(len(tail))
-		f.RTDLoss += m.RTDLoss / float64(len(tail))
-		f.RTDAcc += m.RTDAcc / float64(len(tail))
-		f.SampledAcc += m.SampledAcc / float64(len(tail))
-		f.TokensPerS += m.TokensPerS / float64(len(tail))
-	}
-	for _, m := range a.Metrics {
-		if m.EmbeddingCosine != nil {
-			f.Cosine = m.EmbeddingCosine
-		}
-		if m.Gradients != nil {
-			f.GradCosine = append(f.GradCosine, m.Gradients.Cosine)
-		}
-	}
-	f.Steps = a.Metrics[len(a.Metrics)-1].Step
-	return f
-}
-
-// Exists reports whether dir holds at least one arm folder with metrics.jsonl.
+// Exists reports whether dir holds at least one arm with a run, in either layout.
 func Exists(dir string) bool {
 	for _, a := range DefaultArms {
-		if _, err := os.Stat(filepath.Join(dir, a, "metrics.jsonl")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, a, pretrain.MetricsFile)); err == nil {
 			return true
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return false
+		}
+		if found, _ := filepath.Glob(filepath.Join(dir, a, "pt*", pretrain.MetricsFile)); len(found) > 0 {
+			return true
 		}
 	}
 	return false

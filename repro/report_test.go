@@ -1,7 +1,11 @@
 package repro
 
 import (
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,7 +49,70 @@ func TestLoadCommitted(t *testing.T) {
 		}
 	}
 	figs, err := r.Figures()
-	if err != nil || len(figs) != 4 {
+	if err != nil || len(figs) != 3 { // MLM loss, tug-of-war, downstream: this run has no held-out evaluation
 		t.Errorf("%d figures, %v", len(figs), err)
+	}
+}
+
+// TestLoadRunsPerSeed builds the per-seed layout (scripts/reproduce.sh: <arm>/pt*/, ft/<arm>/pt*/<task>/seed*/)
+// from the committed run, twice per arm, and checks runs, pooled and per-run scores and the claims table.
+func TestLoadRunsPerSeed(t *testing.T) {
+	src, dir := "../docs/reproduction/runs", t.TempDir()
+	for _, arm := range DefaultArms {
+		for _, pt := range []string{"pt1", "pt2"} {
+			copyTree(t, filepath.Join(src, arm), filepath.Join(dir, arm, pt))
+			copyTree(t, filepath.Join(src, "ft", arm), filepath.Join(dir, "ft", arm, pt))
+		}
+	}
+	r, err := Load(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range r.Arms {
+		if len(a.Runs) != 2 || a.Runs[0].Name != "pt1" || a.Runs[1].Name != "pt2" {
+			t.Fatalf("%s: runs %v", a.Name, a.Runs)
+		}
+		test, _, _ := a.Scores("spam")
+		runs := a.RunScores("spam")
+		if len(test) != 6 || len(runs) != 2 || runs[0] != runs[1] || math.Abs(runs[0]-NewStat(test).Mean) > 1e-12 {
+			t.Errorf("%s: %d scores, run means %v", a.Name, len(test), runs)
+		}
+		if f := a.FinalOf(FinalWindow); f.Runs != 2 || f.Steps != 800 {
+			t.Errorf("%s: final %+v", a.Name, f)
+		}
+	}
+	claims := r.DownstreamClaims()
+	if len(claims) != 4*len(r.Tasks) {
+		t.Fatalf("%d claims for %d tasks", len(claims), len(r.Tasks))
+	}
+	for _, c := range claims {
+		// Identical runs: equal per-run means (zero spread, a zero-width interval) and the pooled gap.
+		if c.RunDiff.Lo != c.RunDiff.Hi || math.Abs(c.RunDiff.Gap-c.Diff.Gap) > 1e-12 || math.IsNaN(c.Diff.Lo) {
+			t.Errorf("%+v", c)
+		}
+	}
+	if md := r.ClaimsMarkdown(); !strings.Contains(md, "| C4 | spam | gdes > mlm |") {
+		t.Errorf("claims table:\n%s", md)
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

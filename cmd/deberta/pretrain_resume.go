@@ -65,7 +65,7 @@ func recordedFlags(info pretrain.RunInfo) (map[string]string, error) {
 	values := map[string]any{"sharing": cfg.Sharing.String(), "objective": cfg.Objective.String(), "rtd-head": cfg.RTDHead.String(),
 		"decoupled": t.Decoupled, "lr": t.LR, "warmup": t.WarmupSteps, "seed": t.Seed, "steps": t.TotalSteps,
 		"hidden": d.HiddenSize, "layers": d.NumHiddenLayers, "heads": d.NumAttentionHeads, "ffn": d.IntermediateSize,
-		"gen-layers": g.NumHiddenLayers, "batch": info.Data["batch"], "seq": info.Data["seq"], "spm": info.Data["spm"],
+		"gen-layers": g.NumHiddenLayers, "gen-hidden": g.HiddenSize, "temperature": cfg.Temperature, "rtd-weight": cfg.RTDWeight, "batch": info.Data["batch"], "seq": info.Data["seq"], "spm": info.Data["spm"],
 		"preset": info.Data["preset"], "corpus": info.Data["corpus"]}
 	out := make(map[string]string, len(values))
 	for name, v := range values {

@@ -81,6 +81,24 @@ func TestPretrainCLI(t *testing.T) {
 	if st.Step != 5 || st.DataPosition != 5 {
 		t.Errorf("checkpoint state %+v", st)
 	}
+	// The generator's width, the temperature and λ reach the run's configuration.
+	narrow := filepath.Join(dir, "narrow")
+	args = append(tinyPretrainArgs(corpus, narrow, 1), "--gen-hidden", "16", "--temperature", "2", "--rtd-weight", "10", "--no-export")
+	if err := runPretrain(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	info, err := pretrain.ReadRunInfo(narrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := info.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := cfg.Generator; g.HiddenSize != 16 || g.EmbeddingSize != 32 || g.NumAttentionHeads != 1 || g.IntermediateSize != 32 ||
+		cfg.Temperature != 2 || cfg.RTDWeight != 10 {
+		t.Errorf("generator %+v, T %g, λ %g", *g, cfg.Temperature, cfg.RTDWeight)
+	}
 }
 
 // TestPretrainCLIResume: 4 steps straight vs --stop-at 2 then --resume: identical metrics (losses, LR, norms),

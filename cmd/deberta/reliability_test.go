@@ -91,6 +91,9 @@ func TestCLIBadInputs(t *testing.T) {
 		{"pretrain --resume on a user's folder", []string{"pretrain", "--out", mine, "--resume"}, 1, "not a run folder", mine, outUnchanged},
 		{"pretrain --resume --overwrite", []string{"pretrain", "--out", runDir, "--resume", "--overwrite"}, 1, "choose one", runDir, outUnchanged},
 		{"pretrain --sharing xes", append(pretrainArgs(corpus, fresh("s")), "--sharing", "xes"), 1, "xes", fresh("s"), outAbsent},
+		{"pretrain --temperature 0", append(pretrainArgs(corpus, fresh("t")), "--temperature", "0"), 1, "--temperature", fresh("t"), outAbsent},
+		{"pretrain --gen-hidden 24", append(pretrainArgs(corpus, fresh("gh")), "--gen-hidden", "24"), 1, "--gen-hidden 24 must divide --hidden 32", fresh("gh"), outAbsent},
+		{"pretrain --resume --rtd-weight 10", []string{"pretrain", "--out", runDir, "--resume", "--rtd-weight", "10"}, 1, "--rtd-weight 10 (run: 50)", runDir, outUnchanged},
 		// Panics and runaway memory.
 		{"info: 1e6 layers", []string{"info", "--model", editConfig(t, rtd, "num_hidden_layers", "1000000")}, 1, `"num_hidden_layers" is 1000000`, "", ""},
 		{"info: 1000 layers, weights of 2", []string{"info", "--model", editConfig(t, rtd, "num_hidden_layers", "1000")}, 1, "missing key", "", ""},

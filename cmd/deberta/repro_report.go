@@ -16,7 +16,7 @@ func init() {
 
 func runReproReport(args []string, stdout io.Writer) error {
 	fs := newFlags("repro-report", "--runs DIR --out DIR [--arms gdes,es,nes,mlm]")
-	runs := fs.String("runs", "", "the experiment folder (<arm>/metrics.jsonl, ft/<arm>/<task>/seed*/results.json)")
+	runs := fs.String("runs", "", "the experiment folder: <arm>/pt*/metrics.jsonl and ft/<arm>/pt*/<task>/seed*/results.json (scripts/reproduce.sh), or one run per arm: <arm>/metrics.jsonl, ft/<arm>/<task>/seed*/")
 	out := fs.String("out", "", "folder of report.md and the figures (created whole; an existing non-empty one needs --overwrite)")
 	overwrite := fs.Bool("overwrite", false, "replace an existing non-empty --out folder whole")
 	arms := fs.String("arms", strings.Join(repro.DefaultArms, ","), "arms, in table order")
