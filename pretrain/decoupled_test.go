@@ -42,22 +42,15 @@ func TestDecoupledTraining(t *testing.T) {
 			if tc.pos {
 				steps = positionSteps
 			}
-			tr := learningTrainer(t, cfg, true, steps)
-			mlm := trainLearnable(t, tr, steps)
 			if mode == layers.ES && tc.pos {
-				// Known weak path (issue 11): decoupled ES with shared position tables does not reach the
-				// learning margin (held-out AUC 0.58 after 300 steps, 0.79 after 400, gain ≤ 0.05); by 600 steps
-				// its generator has solved the task (MLM loss 0.02, nothing replaced) while joint ES with
-				// positions reaches AUC 0.98. Its moments are still checked below, and joint ES with positions
-				// must learn (TestPositionSharingTrains).
-				h, err := tr.EvaluateSet(heldOut(), heldOutSeed)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("not asserted: held-out AUC %.3f, gain %.4f", h.RTD.AUC, h.RTD.Gain)
-			} else {
-				checkLearnsRTD(t, tr, mlm)
+				// Decoupled ES with shared position tables solves the copy task's generator side fastest (by step
+				// ~400 its samples equal the originals and nothing is left to detect: AUC 0.58 at 300 steps at T = 1).
+				// Sampling at T = 2 keeps replacements coming; the path under test (two optimisers on shared word and
+				// position tables) is unchanged.
+				cfg.Temperature = 2
 			}
+			tr := learningTrainer(t, cfg, true, steps)
+			checkLearnsRTD(t, tr, trainLearnable(t, tr, steps))
 			checkDecoupledMoments(t, tr.Context(), mode)
 		})
 	}

@@ -91,7 +91,10 @@ func TestLoadRunsPerSeed(t *testing.T) {
 			t.Errorf("%+v", c)
 		}
 	}
-	if md := r.ClaimsMarkdown(); !strings.Contains(md, "| C4 | spam | gdes > mlm |") {
+	if md := r.CosineMarkdown(); !strings.Contains(md, "| nes | ") || !strings.Contains(md, " | 0.45 | ") {
+		t.Errorf("cosine table:\n%s", md)
+	}
+	if md := r.ClaimsMarkdown(); !strings.Contains(md, "| C4 | spam | gdes > mlm | MNLI-m 89.3 vs 86.3 (MLM) |") {
 		t.Errorf("claims table:\n%s", md)
 	}
 }
