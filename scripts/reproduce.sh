@@ -4,6 +4,8 @@
 #   scripts/reproduce.sh [OUT]                              # everything: pre-training + fine-tuning per arm, report
 #   ARMS="gdes es" PT_SEEDS=1 scripts/reproduce.sh OUT       # some arms / pre-training seeds only
 #   PHASE=report scripts/reproduce.sh OUT                   # only the report (OUT/report)
+#   PHASE=collect DEST=docs/reproduction/v2/runs scripts/reproduce.sh OUT  # copy the small outputs (config.json,
+#                                                           # metrics.jsonl, results.json, logs) for committing
 #
 # Resumable: a finished pre-training (exported model) or fine-tuning (results.json) is skipped, an interrupted
 # pre-training continues from its last checkpoint (--resume, saved every 500 steps) — rerun the same command after
@@ -91,7 +93,7 @@ unit() {
 
 # Seed 1 of every arm first, so that an interrupted session leaves whole comparisons behind.
 failed=0
-if [[ $PHASE != report ]]; then
+if [[ $PHASE == all || $PHASE == pretrain || $PHASE == finetune ]]; then
   for seed in $PT_SEEDS; do
     for arm in $ARMS; do
       while (($(jobs -rp | wc -l) >= JOBS)); do wait -n || failed=1; done
@@ -103,6 +105,13 @@ fi
 if ((failed)); then
   echo "reproduce.sh: a unit failed (see the .log files under $OUT); rerun to resume" >&2
   exit 1
+fi
+if [[ $PHASE == collect ]]; then
+  : "${DEST:?set DEST to the folder receiving the small outputs}"
+  (cd "$OUT" && find . -path ./report -prune -o \( -name config.json -o -name metrics.jsonl -o -name results.json -o -name '*.log' \) \
+    -not -path '*/discriminator/*' -not -path '*/generator/*' -not -path '*/checkpoint/*' -print) |
+    while read -r f; do mkdir -p "$DEST/$(dirname "$f")" && cp "$OUT/$f" "$DEST/$f"; done
+  exit 0
 fi
 if [[ $PHASE == all || $PHASE == report ]]; then
   "$DEBERTA" repro-report --runs "$OUT" --out "$OUT/report" --overwrite
