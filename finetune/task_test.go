@@ -140,3 +140,44 @@ func TestStratifiedSplit(t *testing.T) {
 		t.Error("not deterministic")
 	}
 }
+
+// TestLoadBrownNext loads brown-next from a synthetic Brown folder in the data cache: the fixed labels, and the
+// second sentence of every pair comes from a document of the pair's own split (the one LoadTask put it in).
+func TestLoadBrownNext(t *testing.T) {
+	cache := t.TempDir()
+	writeFile(t, filepath.Join(cache, "brown", ".complete"), "test\n")
+	for i := range 40 {
+		doc := fmt.Sprintf("c%c%02d", 'a'+i%18, 1+i/18)
+		var b strings.Builder
+		for n := 1; n <= 6; n++ {
+			fmt.Fprintf(&b, "\n\n\tThe/at %s/np sentence/nn %d/cd ./.\n", doc, n)
+		}
+		writeFile(t, filepath.Join(cache, "brown", "package", doc), b.String())
+	}
+	task, err := LoadTask("brown-next", TaskOptions{CacheDir: cache, DevFraction: 0.25, TestFraction: 0.25, SplitSeed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task.Kind != KindClassification || !slices.Equal(task.Labels, []string{"next", "other"}) {
+		t.Fatalf("kind %s, labels %v", task.Kind, task.Labels)
+	}
+	checkGroups(t, "brown-next", task.Train, task.Dev, task.Test, func(e data.ClassExample) string { return e.Group })
+	splitOf := map[string]int{}
+	for i, split := range [][]data.ClassExample{task.Train, task.Dev, task.Test} {
+		for _, e := range split {
+			splitOf[e.Group] = i
+		}
+	}
+	for i, split := range [][]data.ClassExample{task.Train, task.Dev, task.Test} {
+		labels := map[string]int{}
+		for _, e := range split {
+			labels[e.Labels[0]]++
+			if from := strings.Fields(e.Pair)[1]; splitOf[from] != i {
+				t.Errorf("split %d: %s is paired with %q of split %d", i, e.ID, e.Pair, splitOf[from])
+			}
+		}
+		if labels["next"] == 0 || labels["other"] == 0 {
+			t.Errorf("split %d: labels %v", i, labels)
+		}
+	}
+}

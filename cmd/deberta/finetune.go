@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("finetune", "fine-tune a model on a task (brown-pos, brown-genre, spam, spam-hard, tsv:/csv:/jsonl:/conll:PATH)", runFinetune)
+	register("finetune", "fine-tune a model on a task ("+strings.Join(finetune.BuiltinTasks, ", ")+", tsv:/csv:/jsonl:/conll:PATH)", runFinetune)
 	register("eval", "evaluate a fine-tuned model on a task's dev or test split", runEval)
 }
 
@@ -34,7 +34,7 @@ type taskFlags struct {
 }
 
 func (f *taskFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.name, "task", "", "task: brown-pos, brown-pos-full, brown-genre, spam, spam-hard, or tsv:PATH, csv:PATH, jsonl:PATH, conll:PATH (a file, split by id/document, or a folder with train.* and dev.*)")
+	fs.StringVar(&f.name, "task", "", "task: "+strings.Join(finetune.BuiltinTasks, ", ")+", or tsv:PATH, csv:PATH, jsonl:PATH, conll:PATH (a file, split by id/document, or a folder with train.* and dev.*)")
 	fs.StringVar(&f.textCol, "text-column", "sentence", "file tasks: column (name, or 0-based index with --no-header) of the text")
 	fs.StringVar(&f.pairCol, "pair-column", "", "file tasks: column of the second text of a pair (optional)")
 	fs.StringVar(&f.labelCol, "label-column", "label", "file tasks: column of the label")
