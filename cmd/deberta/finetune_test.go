@@ -78,7 +78,7 @@ func TestFinetuneAndEvalCLI(t *testing.T) {
 func TestReproReportCLI(t *testing.T) {
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.txt")
-	if err := os.WriteFile(corpus, []byte(strings.Repeat("The whale and the ship sailed north at dawn.\n\n", 40)), 0o644); err != nil {
+	if err := os.WriteFile(corpus, []byte(strings.Repeat("The whale and the ship sailed north at dawn.\n\n", 400)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, arm := range []string{"gdes", "mlm"} {
@@ -87,7 +87,7 @@ func TestReproReportCLI(t *testing.T) {
 		if arm == "mlm" {
 			args = append(args, "--objective", "mlm")
 		} else {
-			args = append(args, "--analyze-every", "3")
+			args = append(args, "--analyze-every", "3", "--eval-every", "3", "--eval-batches", "1")
 		}
 		if err := runPretrain(args, &bytes.Buffer{}); err != nil {
 			t.Fatal(err)
@@ -109,10 +109,10 @@ func TestReproReportCLI(t *testing.T) {
 	if err := runReproReport([]string{"--runs", dir, "--out", out, "--arms", "gdes,mlm"}, &stdout); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stdout.String(), "| gdes | 3 |") || !strings.Contains(stdout.String(), "60.00 ± 14.14 (n=2)") {
+	if !strings.Contains(stdout.String(), "| gdes | 1 | 3 |") || !strings.Contains(stdout.String(), "60.00 ± 14.14 [-67.06, 187.06] (n=2)") {
 		t.Errorf("report:\n%s", stdout.String())
 	}
-	for _, f := range []string{"report.md", "mlm_loss.png", "rtd_loss.png", "grad_cosine.png", "downstream.png"} {
+	for _, f := range []string{"report.md", "mlm_loss.png", "heldout_auc.png", "heldout_gain.png", "grad_cosine.png", "downstream.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
