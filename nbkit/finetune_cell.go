@@ -2,7 +2,6 @@ package nbkit
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -15,16 +14,16 @@ import (
 )
 
 // FineTuneTasks is notebook 04's fine-tuning cell: it fine-tunes model ("": the built-in discriminator) on
-// each task in turn with opts, each a FinetuneRun in dir/<task> shown by its own live display (LiveFinetune),
+// each task in turn with opts, each a FinetuneRun in dir/<task> (a file task's "/" and ":" made "_") shown by its own live display (LiveFinetune),
 // then shows the table of the results. A task finished in dir with the same settings is shown, not trained
 // again; a stopped one continues from its saved state. In a browser a Stop button ends the current run at its
 // next step boundary, saves its state and ends the cell (run the cell again to continue); headless
 // (HeadlessEnv, or no browser answering) the displays end as static figures. saveModel names the tasks whose
-// fine-tuned model is saved in dir/<task>/model.
+// fine-tuned model is saved in its folder's model/ (ReloadCheck).
 func FineTuneTasks(tasks []string, model string, opts finetune.Options, dir string, saveModel ...string) error {
 	runs := make([]FinetuneRun, len(tasks))
 	for i, task := range tasks {
-		runs[i] = FinetuneRun{Task: task, Model: model, Options: opts, Dir: filepath.Join(dir, task), SaveModel: slices.Contains(saveModel, task)}
+		runs[i] = FinetuneRun{Task: task, Model: model, Options: opts, Dir: taskDir(dir, task), SaveModel: slices.Contains(saveModel, task)}
 	}
 	var current atomic.Pointer[LiveFinetune]
 	headless := !interactive()

@@ -117,3 +117,37 @@ func TestFineTuneRunsSkipsFinished(t *testing.T) {
 		t.Errorf("a run of other settings reads the folder's result: %v, %v", res, err)
 	}
 }
+
+// TestDownstreamHelpers: the task table, and the saved model of a finished run reloaded with the same test
+// score (an altered recorded score is reported).
+func TestDownstreamHelpers(t *testing.T) {
+	dir := t.TempDir()
+	r := tinyFinetune(t, "")
+	r.Dir = taskDir(dir, r.Task)
+	var current atomic.Pointer[LiveFinetune]
+	if _, err := fineTuneRuns(&recorder{}, "id", []FinetuneRun{r}, true, &current); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := TaskTable([]string{r.Task})
+	if err != nil || !strings.Contains(tab, "| classification | 2 |") || !strings.Contains(tab, "→ **neg**") {
+		t.Errorf("task table %q, %v", tab, err)
+	}
+	out, err := ReloadCheck(dir, r.Task, r.Options)
+	if err != nil || !strings.Contains(out, "model.safetensors") || !strings.Contains(out, "newly initialised after reload: []") {
+		t.Fatalf("ReloadCheck: %v\n%s", err, out)
+	}
+	if md, err := ClassReport(dir, r.Task); err != nil || !strings.Contains(md, "| neg |") {
+		t.Errorf("class report %q, %v", md, err)
+	}
+	res, err := FinetuneResult(dir, r.Task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Test.Score += 0.5
+	if err := res.WriteJSON(filepath.Join(r.Dir, runResultsFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReloadCheck(dir, r.Task, r.Options); err == nil {
+		t.Error("ReloadCheck passed a model whose recorded test score differs")
+	}
+}
