@@ -40,7 +40,9 @@ func FineTuneTasks(tasks []string, model string, opts finetune.Options, dir stri
 	if err != nil {
 		return err
 	}
-	GonbUI{}.Markdown(FinetuneTable(results))
+	if len(results) > 0 {
+		GonbUI{}.Markdown(FinetuneTable(results))
+	}
 	gonbui.Sync()
 	return nil
 }

@@ -15,11 +15,16 @@ const legendGap = vg.Length(8)
 // legendFontSize is the legend's text size in points.
 const legendFontSize = 10
 
-// render draws p and, to the right of it, leg, as a PNG of the given size.
+// render draws p and, to the right of it, leg, as a PNG of the given size; p's title is centred over both.
 func render(p *plot.Plot, leg plot.Legend, size Size) ([]byte, error) {
 	img := vgimg.New(size.Width, size.Height)
 	c := draw.New(img)
-	plotArea, legendArea := legendLayout(p, &leg, c)
+	if p.Title.Text != "" {
+		c.FillText(p.Title.TextStyle, vg.Point{X: c.Center().X, Y: c.Max.Y + p.Title.TextStyle.FontExtents().Descent}, p.Title.Text)
+		c = draw.Crop(c, 0, 0, 0, -(p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding))
+		p.Title.Text = ""
+	}
+	plotArea, legendArea := legendLayout(&leg, c)
 	p.Draw(plotArea)
 	if legendArea.Size().X > 0 {
 		leg.Draw(legendArea)
@@ -31,9 +36,9 @@ func render(p *plot.Plot, leg plot.Legend, size Size) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// legendLayout splits c into the plot's area and, to its right, the legend's, whose top is level with the top of
-// the plotting area (under the title). The legend takes at most half the width; without entries it takes none.
-func legendLayout(p *plot.Plot, leg *plot.Legend, c draw.Canvas) (plotArea, legendArea draw.Canvas) {
+// legendLayout splits c into the plot's area and, to its right, the legend's. The legend takes at most half the
+// width; without entries it takes none.
+func legendLayout(leg *plot.Legend, c draw.Canvas) (plotArea, legendArea draw.Canvas) {
 	leg.TextStyle.Font.Size = legendFontSize
 	leg.Top, leg.Left, leg.Padding = true, true, 2
 	w := leg.Rectangle(c).Size().X
@@ -41,9 +46,5 @@ func legendLayout(p *plot.Plot, leg *plot.Legend, c draw.Canvas) (plotArea, lege
 		return c, draw.Crop(c, c.Size().X, 0, 0, 0)
 	}
 	w = min(w+2*legendGap, c.Size().X/2)
-	top := vg.Length(0)
-	if p.Title.Text != "" {
-		top = p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
-	}
-	return draw.Crop(c, 0, -w, 0, 0), draw.Crop(c, c.Size().X-w+legendGap, -legendGap, 0, -top)
+	return draw.Crop(c, 0, -w, 0, 0), draw.Crop(c, c.Size().X-w+legendGap, -legendGap, 0, 0)
 }
