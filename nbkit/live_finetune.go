@@ -78,11 +78,11 @@ func (c *FinetuneCurves) Figures() ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	metric := c.Metric
-	if metric == "" {
-		metric = "score (no evaluation yet)"
+	metric, title := c.Metric, c.Name+": dev evaluations"
+	if len(c.Dev) == 0 {
+		metric, title = "score", c.Name+": no dev evaluation yet"
 	}
-	dev, err := plots.Lines(c.Name+": dev evaluations", "training step", "dev "+metric+" (0–1)",
+	dev, err := plots.Lines(title, "training step", "dev "+metric+" (0–1)",
 		[]plots.Series{{Name: "dev " + metric, X: c.EvalSteps, Y: c.Dev, Markers: true}}, size)
 	if err != nil {
 		return nil, err
