@@ -63,7 +63,7 @@ func TestFineTuneClassificationLearns(t *testing.T) {
 		Train: sentimentExamples(320, 1), Dev: sentimentExamples(64, 2), Test: sentimentExamples(64, 3)}
 	opts := DefaultOptions()
 	opts.MaxLength, opts.BatchSize, opts.Steps, opts.EvalEvery, opts.LR = 16, 16, 160, 40, 2e-3
-	opts.Progress = testWriter{t}
+	opts.OnStep = PrintProgress(testWriter{t})
 	tr, err := New(tinyModel(t), task, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,8 @@ type loop struct {
 	LossSum float64 `json:"loss_sum"`
 	LossN   int     `json:"loss_n"`
 	Result  *Result `json:"result"` // so far: history, best step and its dev report
+	// TrainSeconds is the time of the Result's TimedExamples (steps but the first of each Train call).
+	TrainSeconds float64 `json:"train_seconds"`
 
 	pcg  *rand.PCG
 	best map[string]*tensors.Tensor // the weights of the best dev evaluation (nil before the first)

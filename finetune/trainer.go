@@ -3,7 +3,6 @@ package finetune
 import (
 	gocontext "context"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -46,11 +45,11 @@ type Options struct {
 	// task's labels by name; a model whose labels differ from the task's is an error.
 	MatchLabels bool
 	// Stop, when set, is asked before each training step but the first of a Train call; true ends Train with
-	// ErrStopped (e.g. on SIGINT).
-	Stop func() bool
-	// Progress receives a line per evaluation and every 5% of the steps (loss, examples/s, ETA without the
-	// evaluations); nil = silent.
-	Progress io.Writer
+	// ErrStopped at that step boundary (e.g. on SIGINT, or a notebook's Stop button).
+	Stop func() bool `json:"-"`
+	// OnStep, when set, is called after every training step (and its dev evaluation, when due) with the step's
+	// StepInfo; an error ends Train with it. PrintProgress(w) prints the progress lines of `deberta finetune`.
+	OnStep func(StepInfo) error `json:"-"`
 }
 
 // DefaultOptions: rows of 128 tokens, batches of 16, 3 epochs, LR 1e-4 with 10% warmup, weight decay 0.01,
@@ -197,8 +196,9 @@ func (t *Trainer) totalSteps() int {
 }
 
 // Train runs the fine-tuning, evaluating the dev split every EvalEvery steps, and returns the result with the
-// model's weights set to the best dev evaluation's (dev and test reports of those weights). When Options.Stop
-// says so at a step boundary, it returns ErrStopped: SaveState then saves what a later LoadState continues.
+// model's weights set to the best dev evaluation's (dev and test reports of those weights). Options.OnStep
+// follows every step; when Options.Stop says so at a step boundary, Train returns ErrStopped: SaveState then
+// saves what a later LoadState continues.
 func (t *Trainer) Train() (*Result, error) {
 	total := t.totalSteps()
 	perEpoch := max(1, (t.train.n+t.opts.BatchSize-1)/t.opts.BatchSize)
@@ -212,7 +212,6 @@ func (t *Trainer) Train() (*Result, error) {
 	}
 	l, res := t.loop, t.loop.Result
 	rng := rand.New(l.pcg)
-	var trainTime time.Duration
 	start, startStep := time.Now(), t.step
 	for t.step < total {
 		if t.opts.Stop != nil && t.step > startStep && t.opts.Stop() {
@@ -230,7 +229,7 @@ func (t *Trainer) Train() (*Result, error) {
 			return nil, fmt.Errorf("finetune: step %d: %w", t.step+1, err)
 		}
 		if t.step > startStep { // the first step includes the compilation
-			trainTime += time.Since(stepStart)
+			l.TrainSeconds += time.Since(stepStart).Seconds()
 			res.TimedExamples += k
 		}
 		t.step++
@@ -239,16 +238,17 @@ func (t *Trainer) Train() (*Result, error) {
 			return nil, fmt.Errorf("finetune: step %d: loss is %g", t.step, loss)
 		}
 		l.LossSum, l.LossN = l.LossSum+loss, l.LossN+1
-		if t.step%evalEvery != 0 && t.step != total {
-			if t.opts.Progress != nil && t.step%max(1, total/20) == 0 && trainTime > 0 {
-				rate := float64(res.TimedExamples) / trainTime.Seconds()
-				eta := time.Duration(float64(total-t.step) * float64(t.opts.BatchSize) / rate * float64(time.Second))
-				fmt.Fprintf(t.opts.Progress, "step %d/%d  loss %.4f  %.1f examples/s  ETA %s\n", t.step, total, l.LossSum/float64(l.LossN), rate, eta.Round(time.Second))
+		info := t.stepInfo(total, loss)
+		if t.step%evalEvery == 0 || t.step == total {
+			if info.Eval, err = t.evalPoint(); err != nil {
+				return nil, err
 			}
-			continue
 		}
-		if err := t.evalPoint(start); err != nil {
-			return nil, err
+		if t.opts.OnStep != nil {
+			info.Elapsed = time.Since(start)
+			if err := t.opts.OnStep(info); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := t.restore(l.best); err != nil {
@@ -262,18 +262,16 @@ func (t *Trainer) Train() (*Result, error) {
 		res.Test = &test
 	}
 	res.WallSeconds = time.Since(start).Seconds()
-	if trainTime > 0 {
-		res.TrainExamplesPerSecond = float64(res.TimedExamples) / trainTime.Seconds()
-	}
+	res.TrainExamplesPerSecond = l.examplesPerSecond()
 	return res, nil
 }
 
 // evalPoint evaluates dev after a step, records the point and keeps the weights when they are the best yet.
-func (t *Trainer) evalPoint(start time.Time) error {
+func (t *Trainer) evalPoint() (*EvalPoint, error) {
 	l, res := t.loop, t.loop.Result
 	dev, err := t.Evaluate("dev")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	point := EvalPoint{Step: t.step, TrainLoss: l.LossSum / float64(l.LossN), DevScore: dev.Score}
 	res.History = append(res.History, point)
@@ -281,14 +279,10 @@ func (t *Trainer) evalPoint(start time.Time) error {
 	if l.best == nil || dev.Score > res.Dev.Score {
 		res.BestStep, res.Dev = t.step, dev
 		if l.best, err = t.snapshot(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if t.opts.Progress != nil {
-		fmt.Fprintf(t.opts.Progress, "step %d/%d  train loss %.4f  dev %s %.4f  best %.4f (step %d)  %s\n", t.step, res.Steps,
-			point.TrainLoss, dev.Metric, dev.Score, res.Dev.Score, res.BestStep, time.Since(start).Round(time.Second))
-	}
-	return nil
+	return &point, nil
 }
 
 // snapshot copies the model's parameters (not the optimiser state).

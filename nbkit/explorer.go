@@ -151,3 +151,17 @@ func (e *Explorer) Run(s Settings, l *Live) (Result, error) {
 
 // NewRunsDir makes a fresh temporary folder for an Explorer's runs.
 func NewRunsDir() (string, error) { return os.MkdirTemp("", "deberta-gdes-explorer-") }
+
+// NewBuiltinExplorer is an Explorer of the built-in corpus with the built-in model's tokenizer, its runs in a
+// fresh NewRunsDir.
+func NewBuiltinExplorer() (*Explorer, error) {
+	tok, err := BuiltinTokenizer()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := NewRunsDir()
+	if err != nil {
+		return nil, err
+	}
+	return &Explorer{Tok: tok, Docs: BuiltinCorpus, RunsDir: dir}, nil
+}

@@ -1,6 +1,7 @@
 package nbkit
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -15,11 +16,12 @@ func tinySettings() Settings {
 
 func newTestExplorer(t *testing.T) *Explorer {
 	t.Setenv("DEBERTA_MODEL_CACHE", t.TempDir())
-	tok, err := BuiltinTokenizer()
+	e, err := NewBuiltinExplorer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Explorer{Tok: tok, Docs: BuiltinCorpus, RunsDir: t.TempDir()}
+	t.Cleanup(func() { os.RemoveAll(e.RunsDir) })
+	return e
 }
 
 // TestExplorerStopResumes stops a run from its display at step 4 (a step boundary) and resumes its saved state
@@ -59,13 +61,27 @@ func TestExplorerStopResumes(t *testing.T) {
 	}
 }
 
+// TestOverlaysWithoutAnalyses: a run stopped before its first analysis gives no cosine figures alone, and is
+// left out of them (and shown as "–" in the table) beside a run that has analyses.
 func TestOverlaysWithoutAnalyses(t *testing.T) {
 	c := Curves{Name: "a", Total: 3}
 	c.Add(record(1, 9), 10)
 	c.Add(record(2, 8), 10)
-	figs, err := Overlays([]Result{{Settings: tinySettings(), Curves: c}})
+	stopped := Result{Settings: tinySettings(), Curves: c, Stopped: true}
+	figs, err := Overlays([]Result{stopped})
+	if err != nil || len(figs) != 2 {
+		t.Fatalf("%d figures (want MLM and AUC only), %v", len(figs), err)
+	}
+	analysed := c
+	r := record(3, 7)
+	r.EmbeddingCosine, r.Gradients = &pretrain.TableSimilarity{Generator: 0.2}, &pretrain.GradientAnalysis{Cosine: 0.1}
+	analysed.Add(r, 10)
+	figs, err = Overlays([]Result{stopped, {Settings: tinySettings(), Curves: analysed}})
 	if err != nil || len(figs) != 4 {
 		t.Fatalf("%d figures, %v", len(figs), err)
+	}
+	if tab := Table([]Result{stopped}); strings.Count(tab, "<td>–</td>") != 3 {
+		t.Errorf("cosines of a run without analyses: %s", tab)
 	}
 }
 

@@ -1,11 +1,7 @@
 package nbkit
 
 import (
-	"encoding/base64"
 	"fmt"
-	"html"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/deberta-go/lab/plots"
@@ -83,106 +79,67 @@ func (c *Curves) Status() string {
 		c.Name, c.Step(), c.Total, last(c.MLM), last(c.RTD), last(c.AUC), last(c.Gain), c.TokensPerS(), c.ETA().Round(time.Second))
 }
 
-// Figures renders the losses and the RTD AUC / gain plots as PNGs.
+// Figures renders the losses (each bold over its raw per-step values, faint) and the RTD AUC / gain plots as
+// PNGs.
 func (c *Curves) Figures() ([][]byte, error) {
 	size := plots.Size{Width: plots.DefaultSize.Width * 3 / 4, Height: plots.DefaultSize.Height * 3 / 4}
-	losses, err := plots.Lines(c.Name+": losses", "step", "loss",
-		[]plots.Series{{Name: "MLM", X: c.Steps, Y: c.MLM}, {Name: "RTD", X: c.Steps, Y: c.RTD}}, size)
+	w := smoothWindow(len(c.Steps))
+	losses, err := plots.Lines(c.Name+": losses", "training step", "loss (nats per token)",
+		[]plots.Series{smoothed(fmt.Sprintf("MLM (%d-step mean)", w), c.Steps, c.MLM, w),
+			smoothed(fmt.Sprintf("RTD (%d-step mean)", w), c.Steps, c.RTD, w)}, size)
 	if err != nil {
 		return nil, err
 	}
-	rtd, err := plots.Lines(c.Name+": replaced-token detection", "step", "",
-		[]plots.Series{{Name: "AUC", X: c.Steps, Y: c.AUC}, {Name: "gain over prior (nats)", X: c.Steps, Y: c.Gain}}, size)
+	rtd, err := plots.Lines(c.Name+": replaced-token detection", "training step", "AUC; gain (nats per token)",
+		[]plots.Series{{Name: "AUC", X: c.Steps, Y: c.AUC}, {Name: "gain over prior", X: c.Steps, Y: c.Gain}}, size)
 	if err != nil {
 		return nil, err
 	}
 	return [][]byte{losses, rtd}, nil
 }
 
-// Display is where the notebook output goes: gonbui in a notebook (GonbUI), a recorder in tests.
-type Display interface {
-	// UpdateHTML shows html in the display id (created on first use), replacing what it showed.
-	UpdateHTML(id, html string)
-	// HTML and PNG append a static output.
-	HTML(html string)
-	PNG(png []byte)
+// smoothWindow is the moving-average window of a curve of n steps: n/10, between 1 and 25.
+func smoothWindow(n int) int { return min(max(1, n/10), 25) }
+
+// smoothed is the series of ys's trailing moving average over window steps, drawn over ys.
+func smoothed(name string, xs, ys []float64, window int) plots.Series {
+	return plots.Series{Name: name, X: xs, Y: pretrain.Smooth(ys, window), Raw: ys}
 }
 
-// Live shows a training run in one display updated in place every Every steps, with a Stop button when a live
-// front-end answers. Use Record as the loop's per-step callback, Stopped as its stop test, Finish at the end.
+// Live shows a pre-training run in one display updated in place every Every steps, with a Stop button when a
+// live front-end answers. Use Record as the loop's per-step callback, Stopped as its stop test, Finish at the
+// end.
 type Live struct {
-	Curves   Curves
-	Every    int
-	display  Display
-	id       string
-	headless bool
-	stop     atomic.Bool
+	Curves Curves
+	panel
 }
 
 // NewLive starts the display of a run of total steps named name; headless: no in-place updates, Finish shows
 // static figures.
 func NewLive(d Display, id, name string, total, every int, headless bool) *Live {
-	l := &Live{Curves: Curves{Name: name, Total: total}, Every: max(1, every), display: d, id: id, headless: headless}
-	if !headless {
-		d.UpdateHTML(id, html.EscapeString(name+": compiling the training step…"))
-	}
+	l := &Live{Curves: Curves{Name: name, Total: total}}
+	l.panel.init(d, id, name, every, headless)
 	return l
 }
 
 // Record adds a step's record and redraws every Every steps (and at the last step).
 func (l *Live) Record(r pretrain.Record, tokens int) error {
 	l.Curves.Add(r, tokens)
-	if l.headless || (r.Step%l.Every != 0 && r.Step != l.Curves.Total) {
+	if !l.due(r.Step, l.Curves.Total) {
 		return nil
 	}
-	return l.redraw("")
+	return l.draw("")
 }
-
-// Stop asks the run to end at the next step boundary (the Stop button calls it).
-func (l *Live) Stop() { l.stop.Store(true) }
-
-// Stopped reports whether Stop was called (pretrain.LoopOptions.Stopped).
-func (l *Live) Stopped() bool { return l.stop.Load() }
 
 // Finish shows the final state with note (e.g. where the state was saved): in place when live, as static
 // figures when headless.
-func (l *Live) Finish(note string) error {
-	if !l.headless {
-		return l.redraw(note)
-	}
+func (l *Live) Finish(note string) error { return l.draw(note) }
+
+func (l *Live) draw(note string) error {
 	figs, err := l.Curves.Figures()
 	if err != nil {
 		return err
 	}
-	l.display.HTML(statusHTML(l.Curves.Status(), note))
-	for _, f := range figs {
-		l.display.PNG(f)
-	}
+	l.show(l.Curves.Status(), note, figs)
 	return nil
-}
-
-func (l *Live) redraw(note string) error {
-	figs, err := l.Curves.Figures()
-	if err != nil {
-		return err
-	}
-	l.display.UpdateHTML(l.id, `<div class="nbkit-live">`+statusHTML(l.Curves.Status(), note)+imgs(figs)+"</div>")
-	return nil
-}
-
-// imgs is HTML showing the PNGs side by side.
-func imgs(pngs [][]byte) string {
-	var b strings.Builder
-	for _, f := range pngs {
-		fmt.Fprintf(&b, `<img style="display:inline-block;max-width:49%%" src="data:image/png;base64,%s">`, base64.StdEncoding.EncodeToString(f))
-	}
-	return b.String()
-}
-
-func statusHTML(status, note string) string {
-	s := "<div><b>" + html.EscapeString(status) + "</b>"
-	if note != "" {
-		s += "<br>" + html.EscapeString(note)
-	}
-	return s + "</div>"
 }

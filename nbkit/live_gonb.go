@@ -15,6 +15,9 @@ func (GonbUI) UpdateHTML(id, html string) { gonbui.UpdateHTML(id, html) }
 // HTML implements Display.
 func (GonbUI) HTML(html string) { gonbui.DisplayHTML(html) }
 
+// Markdown implements Display.
+func (GonbUI) Markdown(md string) { gonbui.DisplayMarkdown(md) }
+
 // PNG implements Display.
 func (GonbUI) PNG(png []byte) { gonbui.DisplayPNG(png) }
 

@@ -11,7 +11,7 @@ import (
 // recorder is a Display that keeps what it was given; onUpdate (optional) runs on every UpdateHTML.
 type recorder struct {
 	updates  map[string][]string
-	html     []string
+	html, md []string
 	pngs     int
 	onUpdate func()
 }
@@ -25,8 +25,9 @@ func (r *recorder) UpdateHTML(id, html string) {
 		r.onUpdate()
 	}
 }
-func (r *recorder) HTML(html string) { r.html = append(r.html, html) }
-func (r *recorder) PNG([]byte)       { r.pngs++ }
+func (r *recorder) HTML(html string)   { r.html = append(r.html, html) }
+func (r *recorder) Markdown(md string) { r.md = append(r.md, md) }
+func (r *recorder) PNG([]byte)         { r.pngs++ }
 
 func record(step int, mlm float64) pretrain.Record {
 	return pretrain.Record{Step: step, MLMLoss: mlm, RTDLoss: 0.5, RTDAUC: 0.6, RTDGain: 0.01, StepSeconds: 0.5}

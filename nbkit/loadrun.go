@@ -9,8 +9,8 @@ import (
 )
 
 // RunCurves reads the metrics of a pre-training run folder (pretrain.ReadMetrics of its metrics.jsonl) and
-// returns PNG line plots against the step: the losses (total, MLM, and RTD when logged), then the RTD ROC AUC
-// when the run logged RTD diagnostics. A folder without metrics, or with no records, is an error.
+// returns PNG line plots against the step, each a moving average drawn over the raw logged values: the losses
+// (total, MLM, and RTD when logged), then the RTD ROC AUC when the run logged RTD diagnostics. A folder without metrics, or with no records, is an error.
 func RunCurves(dir string) ([][]byte, error) {
 	recs, err := pretrain.ReadMetrics(dir)
 	if err != nil {
@@ -19,28 +19,33 @@ func RunCurves(dir string) ([][]byte, error) {
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("nbkit: %s: no metrics recorded yet", dir)
 	}
-	series := func(name string, f func(pretrain.Record) float64) plots.Series {
-		s := plots.Series{Name: name}
-		for _, r := range recs {
-			s.X, s.Y = append(s.X, float64(r.Step)), append(s.Y, f(r))
+	steps := make([]float64, len(recs))
+	for i, r := range recs {
+		steps[i] = float64(r.Step)
+	}
+	values := func(f func(pretrain.Record) float64) []float64 {
+		ys := make([]float64, len(recs))
+		for i, r := range recs {
+			ys[i] = f(r)
 		}
-		return s
+		return ys
 	}
+	w := smoothWindow(len(recs))
+	mean := func(name string) string { return fmt.Sprintf("%s (%d-log mean)", name, w) }
 	losses := []plots.Series{
-		series("loss", func(r pretrain.Record) float64 { return r.Loss }),
-		series("MLM loss", func(r pretrain.Record) float64 { return r.MLMLoss }),
+		smoothed(mean("loss"), steps, values(func(r pretrain.Record) float64 { return r.Loss }), w),
+		smoothed(mean("MLM loss"), steps, values(func(r pretrain.Record) float64 { return r.MLMLoss }), w),
 	}
-	auc := series("RTD AUC", func(r pretrain.Record) float64 { return r.RTDAUC })
-	rtd := series("RTD loss", func(r pretrain.Record) float64 { return r.RTDLoss })
-	if anyNonZero(rtd.Y) {
-		losses = append(losses, rtd)
+	auc := values(func(r pretrain.Record) float64 { return r.RTDAUC })
+	if rtd := values(func(r pretrain.Record) float64 { return r.RTDLoss }); anyNonZero(rtd) {
+		losses = append(losses, smoothed(mean("RTD loss"), steps, rtd, w))
 	}
-	png, err := plots.Lines("training losses — "+filepath.Base(dir), "step", "loss", losses, plots.DefaultSize)
-	if err != nil || !anyNonZero(auc.Y) {
+	png, err := plots.Lines("training losses — "+filepath.Base(dir), "training step", "loss (nats per token)", losses, plots.DefaultSize)
+	if err != nil || !anyNonZero(auc) {
 		return [][]byte{png}, err
 	}
-	aucPNG, err := plots.Lines("RTD ROC AUC (replaced vs original tokens)", "step", "AUC", []plots.Series{auc},
-		plots.DefaultSize)
+	aucPNG, err := plots.Lines("RTD ROC AUC (replaced vs original tokens)", "training step", "AUC",
+		[]plots.Series{smoothed(mean("RTD AUC"), steps, auc, w)}, plots.DefaultSize)
 	return [][]byte{png, aucPNG}, err
 }
 

@@ -24,6 +24,11 @@ var DefaultSize = Size{6 * vg.Inch, 4 * vg.Inch}
 type Series struct {
 	Name string
 	X, Y []float64
+	// Raw, when set (one value per X), is drawn faintly under Y: the noisy values Y smooths (e.g. a loss and
+	// its moving average).
+	Raw []float64
+	// Markers draws a dot at each point (sparse series, such as evaluations every N steps).
+	Markers bool
 }
 
 // palette for series and bar groups (colour-blind friendly, Okabe–Ito).
@@ -32,42 +37,73 @@ var palette = []color.Color{
 	color.RGBA{204, 121, 167, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{86, 180, 233, 255},
 }
 
-func render(p *plot.Plot, size Size) ([]byte, error) {
-	w, err := p.WriterTo(size.Width, size.Height, "png")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+// faint is c at the opacity of the raw lines under a smoothed one.
+func faint(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 80}
 }
 
-// Lines draws one line per series with a legend.
+// Lines draws one line per series, with the legend to the right of the plotting area (never over the data). A
+// series with Raw values is drawn bold over its faint raw line, and the legend ends with an entry saying so.
 func Lines(title, xLabel, yLabel string, series []Series, size Size) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xLabel, yLabel
 	p.Add(plotter.NewGrid())
+	leg := plot.NewLegend()
+	anyRaw := false
 	for i, s := range series {
-		if len(s.X) != len(s.Y) {
-			return nil, fmt.Errorf("series %q: %d x values, %d y values", s.Name, len(s.X), len(s.Y))
+		c := palette[i%len(palette)]
+		width := 1.5
+		if s.Raw != nil {
+			raw, err := newLine(s.Name, s.X, s.Raw, faint(c), 1)
+			if err != nil {
+				return nil, err
+			}
+			p.Add(raw)
+			anyRaw, width = true, 2
 		}
-		pts := make(plotter.XYs, len(s.X))
-		for j := range s.X {
-			pts[j].X, pts[j].Y = s.X[j], s.Y[j]
-		}
-		line, err := plotter.NewLine(pts)
+		line, err := newLine(s.Name, s.X, s.Y, c, width)
 		if err != nil {
-			return nil, fmt.Errorf("series %q: %w", s.Name, err)
+			return nil, err
 		}
-		line.Color = palette[i%len(palette)]
-		line.Width = vg.Points(1.5)
 		p.Add(line)
-		p.Legend.Add(s.Name, line)
+		thumbs := []plot.Thumbnailer{line}
+		if s.Markers && len(line.XYs) > 0 {
+			dots, err := plotter.NewScatter(line.XYs)
+			if err != nil {
+				return nil, fmt.Errorf("series %q: %w", s.Name, err)
+			}
+			dots.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			p.Add(dots)
+			thumbs = append(thumbs, dots)
+		}
+		leg.Add(s.Name, thumbs...)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return render(p, size)
+	if anyRaw {
+		raw, err := newLine("raw", nil, nil, faint(color.Black), 1)
+		if err != nil {
+			return nil, err
+		}
+		leg.Add("faint: raw values", raw)
+	}
+	return render(p, leg, size)
+}
+
+// newLine is the line through (x[i], y[i]) in colour c, width points wide.
+func newLine(name string, x, y []float64, c color.Color, width float64) (*plotter.Line, error) {
+	if len(x) != len(y) {
+		return nil, fmt.Errorf("series %q: %d x values, %d y values", name, len(x), len(y))
+	}
+	pts := make(plotter.XYs, len(x))
+	for j := range x {
+		pts[j].X, pts[j].Y = x[j], y[j]
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, fmt.Errorf("series %q: %w", name, err)
+	}
+	line.Color, line.Width = c, vg.Points(width)
+	return line, nil
 }
 
 // GroupedBars draws, for each category (x axis), one bar per group; values[g][c] is group g at category c.
@@ -77,6 +113,7 @@ func GroupedBars(title, yLabel string, categories, groups []string, values [][]f
 	}
 	p := plot.New()
 	p.Title.Text, p.Y.Label.Text = title, yLabel
+	leg := plot.NewLegend()
 	width := vg.Points(60 / float64(max(len(groups), 1)))
 	for g, row := range values {
 		if len(row) != len(categories) {
@@ -90,12 +127,10 @@ func GroupedBars(title, yLabel string, categories, groups []string, values [][]f
 		bars.LineStyle.Width = 0
 		bars.Offset = width * vg.Length(float64(g)-float64(len(groups)-1)/2)
 		p.Add(bars)
-		p.Legend.Add(groups[g], bars)
+		leg.Add(groups[g], bars)
 	}
-	p.Legend.Top = true
-	p.Y.Max *= 1.2 // room for the legend
 	p.NominalX(categories...)
-	return render(p, size)
+	return render(p, leg, size)
 }
 
 // grid adapts a row-major matrix to plotter.GridXYZ, row 0 drawn at the top (grid row r is matrix row

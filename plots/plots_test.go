@@ -22,8 +22,11 @@ func decode(t *testing.T, name string, b []byte, err error) {
 }
 
 func TestFigures(t *testing.T) {
-	b, err := Lines("loss", "step", "loss", []Series{{"a", []float64{0, 1, 2}, []float64{3, 2, 1}}}, DefaultSize)
+	b, err := Lines("loss", "step", "loss", []Series{{Name: "a", X: []float64{0, 1, 2}, Y: []float64{3, 2, 1}}}, DefaultSize)
 	decode(t, "lines", b, err)
+	b, err = Lines("loss", "step", "loss", []Series{{Name: "smoothed", X: []float64{0, 1, 2}, Y: []float64{3, 2.5, 2}, Raw: []float64{3, 2, 2}},
+		{Name: "evaluations", X: []float64{1}, Y: []float64{2}, Markers: true}, {Name: "none yet"}}, DefaultSize)
+	decode(t, "smoothed lines", b, err)
 	b, err = GroupedBars("scores", "mean |s|", []string{"layer 0", "layer 1"}, []string{"c2c", "c2p", "p2c"},
 		[][]float64{{1, 2}, {0.5, 0.7}, {0.4, 0.9}}, DefaultSize)
 	decode(t, "bars", b, err)
@@ -36,7 +39,8 @@ func TestFigureErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{second(Lines("x", "", "", []Series{{"bad", []float64{1}, nil}}, DefaultSize)), `"bad"`},
+		{second(Lines("x", "", "", []Series{{Name: "bad", X: []float64{1}}}, DefaultSize)), `"bad"`},
+		{second(Lines("x", "", "", []Series{{Name: "raw", X: []float64{1}, Y: []float64{1}, Raw: []float64{1, 2}}}, DefaultSize)), `"raw"`},
 		{second(GroupedBars("x", "", []string{"a"}, []string{"g"}, [][]float64{{1, 2}}, DefaultSize)), `"g"`},
 		{second(GroupedBars("x", "", []string{"a"}, []string{"g", "h"}, [][]float64{{1}}, DefaultSize)), "2 groups"},
 		{second(Heatmap("h", "", "", [][]float64{{1, 2}, {3}}, DefaultSize)), "row 1"},

@@ -4,7 +4,8 @@
 #
 # Usage: scripts/ui-test.sh [--out DIR] [--timeout SECONDS] [NOTEBOOK.ipynb ...]
 #   default notebooks: the harness's own fixtures (scripts/testdata/ui/widgets.ipynb: GoNB slider and button
-#   driven while the cell runs; failing.ipynb: must report exactly its listed problems), then notebooks 00, 02 and 05 (05: its explorer driven)
+#   driven while the cell runs; failing.ipynb: must report exactly its listed problems; finetune_live.ipynb: the
+#   live fine-tuning display stopped with its Stop button), then notebooks 00, 02 and 05 (05: its explorer driven)
 #   --out DIR       screenshots, browser console and server log (default build/ui/)
 #   --timeout S     limit per notebook (default UI_NOTEBOOK_TIMEOUT or 900 s)
 #
@@ -27,6 +28,7 @@ have_notebook=0
 for a in "$@"; do [[ "$a" == *.ipynb ]] && have_notebook=1; done
 if ((!have_notebook)); then
   args+=("$REPO_ROOT"/scripts/testdata/ui/widgets.ipynb "$REPO_ROOT"/scripts/testdata/ui/failing.ipynb
+    "$REPO_ROOT"/scripts/testdata/ui/finetune_live.ipynb
     "$REPO_ROOT"/notebooks/00_tokenizer.ipynb "$REPO_ROOT"/notebooks/02_inference_tour.ipynb
     "$REPO_ROOT"/notebooks/05_gdes_explorer.ipynb)
 fi

@@ -16,7 +16,8 @@ A cell over the time limit, a dead kernel or a run aborted part-way fails with t
 A notebook's metadata may set "ui_test": {"timeout": SECONDS, "expect_problems": [TEXT, ...]}: with
 expect_problems it passes only when exactly those problems are reported (scripts/testdata/ui/failing.ipynb).
 Notebooks with widgets are listed in INTERACTIVE: while their interactive cell runs, a function plays the user
-(scripts/testdata/ui/widgets.ipynb: its GoNB slider and button are driven and its output must follow).
+(scripts/testdata/ui/widgets.ipynb: its GoNB slider and button are driven and its output must follow;
+finetune_live.ipynb: nbkit's live fine-tuning display is stopped with its Stop button).
 
 Screenshots go to DIR/<notebook>/: opened.png, cell-NN.png for every code cell after the run, failed.png on a
 failure; DIR/<notebook>/console.log keeps the browser console, DIR/jupyter.log the server's log.
@@ -105,6 +106,18 @@ def check_attention_explorer(nb, cell, timeout):
     nb.click(cell, "button")
 
 
+def wait_live_updates(nb, cell, n, timeout):
+    """Waits until an nbkit live display (div.nbkit-live) in the cell's output has shown n later steps, with figures."""
+    seen = []
+
+    def live_step():
+        m = re.search(r"step (\d+)/\d+", nb.output_html(cell).split("nbkit-live", 1)[-1])
+        if m and "<img" in nb.output_html(cell) and (not seen or int(m.group(1)) > seen[-1]):
+            seen.append(int(m.group(1)))
+        return len(seen) >= n
+    notebook_ui.wait_for(live_step, timeout, "%d updates of the live display in %s" % (n, nb.describe(cell)))
+
+
 def check_gdes_explorer(nb, cell, timeout):
     """Drives notebook 05's explorer (nbkit.Explore): sets λ (slider) and the sharing mode (select), clicks Run,
     waits for the live display (div.nbkit-live) to show two later steps, clicks Stop, then the comparison table must
@@ -114,18 +127,23 @@ def check_gdes_explorer(nb, cell, timeout):
     nb.set_value(cell, "span[id^=gdes-lambda] input[type=range]", 20)
     nb.set_value(cell, "span[id^=gdes-sharing] select", 1)  # ES
     nb.click(cell, "button[id^=gdes-run]")
-    seen = []
-
-    def live_step():
-        m = re.search(r"step (\d+)/\d+", nb.output_html(cell).split("nbkit-live", 1)[-1])
-        if m and "<img" in nb.output_html(cell) and (not seen or int(m.group(1)) > seen[-1]):
-            seen.append(int(m.group(1)))
-        return len(seen) >= 2
-    notebook_ui.wait_for(live_step, 240, "two updates of the live display in %s" % nb.describe(cell))
+    wait_live_updates(nb, cell, 2, 240)
     nb.click(cell, "button[id^=gdes-stop]")
     row = lambda: "(stopped)" in nb.output_html(cell) and "<td>es</td><td>20</td>" in nb.output_html(cell)
     notebook_ui.wait_for(row, 120, "a stopped ES λ=20 row in the comparison table of %s" % nb.describe(cell))
     nb.click(cell, "button[id^=gdes-finish]")
+
+
+def check_finetune_live(nb, cell, timeout):
+    """Drives the live fine-tuning self-test (nbkit.FineTuneTasks): waits for the Stop button and two later steps
+    on the live display, clicks Stop, then the display must say after which step the run stopped and where its
+    state was saved; the cell then ends by itself."""
+    for note in nb.start_widgets(cell, "button[id^=nbkit-stop]", timeout):
+        print("note: %s: %s" % (nb.path, note), flush=True)
+    wait_live_updates(nb, cell, 2, 240)
+    nb.click(cell, "button[id^=nbkit-stop]")
+    stopped = lambda: re.search(r"Stopped after step \d+; the state is saved in \S+checkpoint", nb.output_html(cell))
+    notebook_ui.wait_for(stopped, 120, "the stop note in the live display of %s" % nb.describe(cell))
 
 
 # Notebooks with widgets, by file name: (text identifying the cell that waits for the user, the function that
@@ -135,6 +153,7 @@ INTERACTIVE = {
     "widgets": ("func check()", check_widgets),
     "02_inference_tour": ("nbkit.ExploreAttention(", check_attention_explorer),
     "05_gdes_explorer": ("nbkit.Explore(", check_gdes_explorer),
+    "finetune_live": ("nbkit.FineTuneTasks(", check_finetune_live),
 }
 
 

@@ -141,7 +141,7 @@ func runFinetune(args []string, stdout io.Writer) error {
 	if unseen := task.UnseenLabels(); len(unseen) > 0 && !f.allowUnseen {
 		return fmt.Errorf("task %s: dev/test hold labels that train lacks: %s (the head would never train on them); fix the split or pass --allow-unseen-labels", task.Name, strings.Join(unseen, ", "))
 	}
-	opts.Progress = os.Stderr
+	opts.OnStep = finetune.PrintProgress(os.Stderr)
 	stop := watchStop()
 	defer stop.release()
 	opts.Stop = func() bool { return stop.stopped() != nil }
