@@ -19,5 +19,5 @@ func ExampleLoad() {
 		return
 	}
 	fmt.Printf("%d layers × %d heads, %d tokens\n", len(d.Attention), len(d.Attention[0]), len(d.Tokens))
-	// Output: 2 layers × 4 heads, 9 tokens
+	// Output: 2 layers × 2 heads, 9 tokens
 }
