@@ -209,63 +209,60 @@ func evalRTD(gen, disc *debertav3.Model, tok *tokenizer.Tokenizer, docs data.Doc
 func corrupt(ids []int32, m *data.Masked, logits []float32, vocab int, temperature float64, rng *rand.Rand) (out []int32, labels []float32, same []bool) {
 	out, labels = append([]int32(nil), ids...), make([]float32, len(ids))
 	probs := make([]float64, vocab)
-	for r := range m.Size {
-		for j := range m.Slots {
-			s := r*m.Slots + j
-			if m.Weights[s] == 0 {
-				continue
-			}
-			i := r*m.SeqLen + int(m.Positions[s])
-			row := logits[i*vocab : (i+1)*vocab]
-			top := math.Inf(-1)
-			for _, z := range row {
-				top = max(top, float64(z))
-			}
-			total := 0.0
-			for k, z := range row {
-				probs[k] = math.Exp((float64(z) - top) / temperature)
-				total += probs[k]
-			}
-			u, k := rng.Float64()*total, 0
-			for ; k < vocab-1 && u >= probs[k]; k++ {
-				u -= probs[k]
-			}
-			out[i] = int32(k)
-			same = append(same, out[i] == ids[i])
-			if out[i] != ids[i] {
-				labels[i] = 1
-			}
+	eachMasked(m, func(i int) {
+		row := logits[i*vocab : (i+1)*vocab]
+		top := math.Inf(-1)
+		for _, z := range row {
+			top = max(top, float64(z))
 		}
-	}
+		total := 0.0
+		for k, z := range row {
+			probs[k] = math.Exp((float64(z) - top) / temperature)
+			total += probs[k]
+		}
+		u, k := rng.Float64()*total, 0
+		for ; k < vocab-1 && u >= probs[k]; k++ {
+			u -= probs[k]
+		}
+		out[i] = int32(k)
+		same = append(same, out[i] == ids[i])
+		if out[i] != ids[i] {
+			labels[i] = 1
+		}
+	})
 	return out, labels, same
 }
 
 // fillRanks counts the masked positions of m whose original id is the top-1, and among the top-5, of logits
 // [size, seqLen, vocab] (ties ranked against the original).
 func fillRanks(ids []int32, m *data.Masked, logits []float32, vocab int) (top1, top5 int) {
+	eachMasked(m, func(i int) {
+		row := logits[i*vocab : (i+1)*vocab]
+		target, above := row[ids[i]], 0
+		for k, z := range row {
+			if z > target || (z == target && k < int(ids[i])) {
+				above++
+			}
+		}
+		if above == 0 {
+			top1++
+		}
+		if above < 5 {
+			top5++
+		}
+	})
+	return top1, top5
+}
+
+// eachMasked calls f with the flat index (row·SeqLen + position) of every used slot of m, in slot order.
+func eachMasked(m *data.Masked, f func(i int)) {
 	for r := range m.Size {
 		for j := range m.Slots {
-			s := r*m.Slots + j
-			if m.Weights[s] == 0 {
-				continue
-			}
-			i := r*m.SeqLen + int(m.Positions[s])
-			row := logits[i*vocab : (i+1)*vocab]
-			target, above := row[ids[i]], 0
-			for k, z := range row {
-				if z > target || (z == target && k < int(ids[i])) {
-					above++
-				}
-			}
-			if above == 0 {
-				top1++
-			}
-			if above < 5 {
-				top5++
+			if s := r*m.Slots + j; m.Weights[s] != 0 {
+				f(r*m.SeqLen + int(m.Positions[s]))
 			}
 		}
 	}
-	return top1, top5
 }
 
 func count(xs []bool) int {
