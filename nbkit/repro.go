@@ -32,14 +32,15 @@ func showReproduction(d Display, dir string, arms []string) error {
 }
 
 // ShowClaims shows the paper's claims checked on the reproduction runs in dir: the downstream orderings with
-// Welch 95% intervals and verdicts (repro.Report.ClaimsMarkdown) and the word-vector cosines beside the paper's
+// Welch 95% intervals and verdicts (repro.Report.ClaimsMarkdown), the pre-training comparisons (C1, held-out RTD
+// AUC; PretrainingMarkdown) and the word-vector cosines beside the paper's
 // (CosineMarkdown).
 func ShowClaims(dir string, arms ...string) error {
 	r, err := repro.Load(dir, armsOrDefault(arms))
 	if err != nil {
 		return err
 	}
-	GonbUI{}.Markdown(r.ClaimsMarkdown() + "\n" + r.CosineMarkdown())
+	GonbUI{}.Markdown(r.ClaimsMarkdown() + "\n" + r.PretrainingMarkdown() + "\n" + r.CosineMarkdown())
 	gonbui.Sync()
 	return nil
 }

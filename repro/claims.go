@@ -57,9 +57,46 @@ func (r *Report) ClaimsMarkdown() string {
 	b.WriteString("| claim | task | ordering | paper | gap (pts) [95% CI], runs × seeds | verdict | gap [95% CI], per-run means | verdict |\n|---|---|---|---|---:|---|---:|---|\n")
 	for _, c := range r.DownstreamClaims() {
 		fmt.Fprintf(&b, "| %s | %s | %s > %s | %s | %s | %s | %s | %s |\n", c.Claim, c.Task, c.A, c.B, paperGaps[[2]string{c.A, c.B}],
-			diffCell(c.Diff), c.Diff.Verdict(), diffCell(c.RunDiff), c.RunDiff.Verdict())
+			diffCell(c.Diff, 100, 2), c.Diff.Verdict(), diffCell(c.RunDiff, 100, 2), c.RunDiff.Verdict())
 	}
 	return b.String()
+}
+
+// PretrainingMarkdown compares the runs' end-of-pre-training values (each run's mean over the last FinalWindow
+// logs, the pre-training seed as the unit): C1, the generator's MLM loss, higher under ES than under NES and GDES;
+// and the discriminators' held-out RTD AUC (the precondition of C3/C4: RTD must have been learned).
+func (r *Report) PretrainingMarkdown() string {
+	perRun := map[string]map[string][]float64{}
+	for _, a := range r.Arms {
+		perRun[a.Name] = map[string][]float64{}
+		for _, run := range a.Runs {
+			f := (Arm{Runs: []Run{run}}).FinalOf(FinalWindow)
+			perRun[a.Name]["mlm"] = append(perRun[a.Name]["mlm"], f.MLMLoss)
+			if f.HeldOutAUC.N > 0 {
+				perRun[a.Name]["auc"] = append(perRun[a.Name]["auc"], f.HeldOutAUC.Mean)
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| claim | quantity | ordering | per-run values | gap [95% CI] | verdict |\n|---|---|---|---|---:|---|\n")
+	for _, c := range [][4]string{{"C1", "mlm", "es", "gdes"}, {"C1", "mlm", "es", "nes"}, {"–", "auc", "gdes", "es"}, {"–", "auc", "es", "nes"}, {"–", "auc", "gdes", "nes"}} {
+		a, b2 := perRun[c[2]][c[1]], perRun[c[3]][c[1]]
+		if len(a) == 0 || len(b2) == 0 {
+			continue
+		}
+		d := NewDiff(NewStat(a), NewStat(b2))
+		name := map[string]string{"mlm": "generator MLM loss (nats)", "auc": "held-out RTD AUC"}[c[1]]
+		fmt.Fprintf(&b, "| %s | %s | %s > %s | %s vs %s | %s | %s |\n", c[0], name, c[2], c[3], values(a), values(b2), diffCell(d, 1, 3), d.Verdict())
+	}
+	return b.String()
+}
+
+func values(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.3f", x)
+	}
+	return strings.Join(parts, " / ")
 }
 
 // CosineMarkdown is claim C2's table: each RTD arm's average word-vector cosine of E_G and E_D beside the paper's.
@@ -77,9 +114,10 @@ func (r *Report) CosineMarkdown() string {
 	return b.String()
 }
 
-func diffCell(d Diff) string {
+// diffCell is "gap [lo, hi]" scaled by scale (100: points) with digits decimals; the gap alone without an interval.
+func diffCell(d Diff, scale float64, digits int) string {
 	if math.IsNaN(d.Lo) {
-		return fmt.Sprintf("%+.2f", 100*d.Gap)
+		return fmt.Sprintf("%+.*f", digits, scale*d.Gap)
 	}
-	return fmt.Sprintf("%+.2f [%+.2f, %+.2f]", 100*d.Gap, 100*d.Lo, 100*d.Hi)
+	return fmt.Sprintf("%+.*f [%+.*f, %+.*f]", digits, scale*d.Gap, digits, scale*d.Lo, digits, scale*d.Hi)
 }

@@ -241,6 +241,7 @@ func (r *Report) Write(dir string) error {
 		return err
 	}
 	md := r.Markdown() + "\n"
+	md += "\n### Pre-training claims (per-run values, Welch 95% intervals)\n\n" + r.PretrainingMarkdown()
 	md += "\n### Word-vector cosine (claim C2)\n\n" + r.CosineMarkdown()
 	if len(r.Tasks) > 0 {
 		md += "\n### Downstream claims (Welch 95% intervals)\n\n" + r.ClaimsMarkdown()

@@ -91,6 +91,9 @@ func TestLoadRunsPerSeed(t *testing.T) {
 			t.Errorf("%+v", c)
 		}
 	}
+	if md := r.PretrainingMarkdown(); !strings.Contains(md, "| C1 | generator MLM loss (nats) | es > gdes | 6.215 / 6.215 vs 6.058 / 6.058 | +0.157 [+0.157, +0.157] | holds |") {
+		t.Errorf("pre-training claims:\n%s", md)
+	}
 	if md := r.CosineMarkdown(); !strings.Contains(md, "| nes | ") || !strings.Contains(md, " | 0.45 | ") {
 		t.Errorf("cosine table:\n%s", md)
 	}
