@@ -122,3 +122,29 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLoadCommittedV2 reads the committed v2 run (docs/reproduction/v2/runs): four arms × two pre-training runs of
+// 4000 steps, four tasks × 6 scores, a held-out RTD evaluation for the RTD arms, and all five figures.
+func TestLoadCommittedV2(t *testing.T) {
+	r, err := Load("../docs/reproduction/v2/runs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Arms) != 4 || len(r.Tasks) != 4 {
+		t.Fatalf("%d arms, tasks %v", len(r.Arms), r.Tasks)
+	}
+	for _, a := range r.Arms {
+		f := a.FinalOf(FinalWindow)
+		if len(a.Runs) != 2 || f.Steps != 4000 || (a.Name != "mlm") != (f.HeldOutAUC.N == 2) {
+			t.Errorf("%s: %d runs, final %+v", a.Name, len(a.Runs), f)
+		}
+		for _, task := range r.Tasks {
+			if test, _, _ := a.Scores(task); len(test) != 6 || len(a.RunScores(task)) != 2 {
+				t.Errorf("%s %s: %d test scores", a.Name, task, len(test))
+			}
+		}
+	}
+	if figs, err := r.Figures(); err != nil || len(figs) != 5 {
+		t.Errorf("%d figures, %v", len(figs), err)
+	}
+}
