@@ -100,7 +100,14 @@ func TestPositionSharingGradients(t *testing.T) {
 func TestPositionSharingTrains(t *testing.T) {
 	for _, mode := range []layers.SharingMode{layers.ES, layers.GDES} {
 		t.Run(mode.String(), func(t *testing.T) {
-			tr := learningTrainer(t, positionsConfig(mode), false, positionSteps)
+			cfg := positionsConfig(mode)
+			if mode == layers.ES {
+				// As in TestDecoupledTraining: with the position table shared under ES the generator nearly solves
+				// the copy task (prior 0.12 of at most 0.25 replaced) and the margin depends on rounding (AUC 0.80
+				// with OpenBLAS, 0.86 in pure Go at T = 1); T = 2 keeps replacements coming, the path is unchanged.
+				cfg.Temperature = 2
+			}
+			tr := learningTrainer(t, cfg, false, positionSteps)
 			checkLearnsRTD(t, tr, trainLearnable(t, tr, positionSteps))
 			if mode == layers.GDES {
 				checkDeltaMoved(t, tr)
