@@ -118,7 +118,7 @@ type Live struct {
 // static figures.
 func NewLive(d Display, id, name string, total, every int, headless bool) *Live {
 	l := &Live{Curves: Curves{Name: name, Total: total}}
-	l.panel.init(d, id, name, every, headless)
+	l.panel.init(d, id, name, every, headless, &l.Curves)
 	return l
 }
 
@@ -129,17 +129,4 @@ func (l *Live) Record(r pretrain.Record, tokens int) error {
 		return nil
 	}
 	return l.draw("")
-}
-
-// Finish shows the final state with note (e.g. where the state was saved): in place when live, as static
-// figures when headless.
-func (l *Live) Finish(note string) error { return l.draw(note) }
-
-func (l *Live) draw(note string) error {
-	figs, err := l.Curves.Figures()
-	if err != nil {
-		return err
-	}
-	l.show(l.Curves.Status(), note, figs)
-	return nil
 }

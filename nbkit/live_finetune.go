@@ -102,7 +102,7 @@ type LiveFinetune struct {
 // figures.
 func NewLiveFinetune(d Display, id, name string, every int, headless bool) *LiveFinetune {
 	l := &LiveFinetune{Curves: FinetuneCurves{Name: name}}
-	l.panel.init(d, id, name, every, headless)
+	l.panel.init(d, id, name, every, headless, &l.Curves)
 	return l
 }
 
@@ -113,17 +113,4 @@ func (l *LiveFinetune) OnStep(s finetune.StepInfo) error {
 		return nil
 	}
 	return l.draw("")
-}
-
-// Finish shows the final state with note (e.g. where the state was saved): in place when live, as static
-// figures when headless.
-func (l *LiveFinetune) Finish(note string) error { return l.draw(note) }
-
-func (l *LiveFinetune) draw(note string) error {
-	figs, err := l.Curves.Figures()
-	if err != nil {
-		return err
-	}
-	l.show(l.Curves.Status(), note, figs)
-	return nil
 }

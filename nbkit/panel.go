@@ -27,11 +27,18 @@ type panel struct {
 	id       string
 	headless bool
 	stop     atomic.Bool
+	curves   curves
 }
 
-// init sets p up and, live, shows a placeholder until the first step (which compiles the training graph).
-func (p *panel) init(d Display, id, name string, every int, headless bool) {
-	p.Every, p.display, p.id, p.headless = max(1, every), d, id, headless
+// curves are what a panel draws: a status line and figures.
+type curves interface {
+	Status() string
+	Figures() ([][]byte, error)
+}
+
+// init sets p up to draw c and, live, shows a placeholder until the first step (which compiles the training graph).
+func (p *panel) init(d Display, id, name string, every int, headless bool, c curves) {
+	p.Every, p.display, p.id, p.headless, p.curves = max(1, every), d, id, headless, c
 	if !headless {
 		d.UpdateHTML(id, html.EscapeString(name+": compiling the training step…"))
 	}
@@ -46,6 +53,19 @@ func (p *panel) Stopped() bool { return p.stop.Load() }
 // due reports whether step (of total) is redrawn in place.
 func (p *panel) due(step, total int) bool {
 	return !p.headless && (step%p.Every == 0 || step == total)
+}
+
+// Finish shows the final state with note (e.g. where the state was saved): in place when live, as static
+// figures when headless.
+func (p *panel) Finish(note string) error { return p.draw(note) }
+
+func (p *panel) draw(note string) error {
+	figs, err := p.curves.Figures()
+	if err != nil {
+		return err
+	}
+	p.show(p.curves.Status(), note, figs)
+	return nil
 }
 
 // show draws the status line, a note and the figures: in place when live, as static outputs when headless.

@@ -174,16 +174,3 @@ func (a Arm) MacroF1(task string) []float64 {
 	}
 	return out
 }
-
-// Exists reports whether dir holds at least one arm with a run, in either layout.
-func Exists(dir string) bool {
-	for _, a := range DefaultArms {
-		if _, err := os.Stat(filepath.Join(dir, a, pretrain.MetricsFile)); err == nil {
-			return true
-		}
-		if found, _ := filepath.Glob(filepath.Join(dir, a, "pt*", pretrain.MetricsFile)); len(found) > 0 {
-			return true
-		}
-	}
-	return false
-}
